@@ -1,0 +1,184 @@
+"""The `intake` command."""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from typing import Sequence
+
+from bot.config import PROJECT_ROOT, load_settings
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from bot import migrate
+
+    settings = load_settings()
+    migrate.upgrade(settings.database_url)
+    print(f"database at head: {settings.database_url.split('@')[-1]}")
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from bot.rasa_runtime import ensure_model, ensure_rasa_env
+
+    version = load_settings().get_path("rasa.version")
+    ensure_rasa_env(version)
+    print(ensure_model(version))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """The gateway (webhooks, simulator, API) on waitress."""
+    from waitress import serve
+
+    from bot.app import create_app
+
+    settings = load_settings()
+    serve(create_app(settings), host=settings.get_path("server.host"), port=int(settings.get_path("server.port")), threads=8)
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from bot.worker import Worker
+
+    Worker(load_settings()).consumer(workers=args.workers).run()
+    return 0
+
+
+def cmd_smtp_sink(args: argparse.Namespace) -> int:
+    from bot.mailsink import MailSink
+
+    settings = load_settings()
+    sink = MailSink(settings.get_path("smtp.host"), int(settings.get_path("smtp.port")), settings.data_dir / "mail").start()
+    print(f"SMTP sink on {settings.get_path('smtp.host')}:{sink.port}, mail saved in {settings.data_dir / 'mail'}", flush=True)
+    try:
+        signal.pause()
+    finally:
+        sink.stop()
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from bot.replay import main_replay
+
+    return main_replay(args.file, args.json)
+
+
+def cmd_estimate(args: argparse.Namespace) -> int:
+    from estimates.cli import main as estimates_main
+
+    return estimates_main(["estimate", args.case] + (["--json"] if args.json else []))
+
+
+def cmd_catalog(args: argparse.Namespace) -> int:
+    from estimates.cli import main as estimates_main
+
+    return estimates_main(["catalog", args.action] + ([args.path] if args.path else []))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Install what is missing, train if needed, migrate, and start every process."""
+    from bot import migrate
+    from bot.rasa_runtime import DialogueServers, ensure_model, ensure_rasa_env, say
+
+    settings = load_settings()
+    version = settings.get_path("rasa.version")
+    say("checking the Rasa environment")
+    ensure_rasa_env(version)
+    say("checking the trained model")
+    ensure_model(version)
+    say("migrating the database")
+    migrate.upgrade(settings.database_url)
+    from estimates import load_catalog
+
+    load_catalog()  # refuse to start on an invalid catalog
+    env = dict(os.environ)
+    if not env.get("API_TOKEN"):
+        env["API_TOKEN"] = secrets.token_urlsafe(24)
+        say(f"API_TOKEN was not set; this run uses {env['API_TOKEN']}")
+    os.environ.update({"API_TOKEN": env["API_TOKEN"]})
+    log_dir = settings.data_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    children: list[subprocess.Popen[bytes]] = []
+
+    def spawn(name: str, *argv: str) -> None:
+        say(f"starting {name} (log: {log_dir / (name + '.log')})")
+        with open(log_dir / f"{name}.log", "ab") as log:
+            children.append(
+                subprocess.Popen([sys.executable, "-m", "bot.cli", *argv], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            )
+
+    servers = DialogueServers(settings, log_dir)
+    try:
+        if settings.get_path("smtp.sink"):
+            spawn("smtp-sink", "smtp-sink")
+        servers.start()
+        spawn("worker", "worker")
+        spawn("gateway", "serve")
+        base = f"http://{settings.get_path('server.host')}:{settings.get_path('server.port')}"
+        time.sleep(1.5)
+        say("ready:")
+        say(f"  simulator  {base}/simulator/")
+        say(f"  case API   {base}/api/cases/<id>  (Authorization: Bearer $API_TOKEN)")
+        say(f"  WhatsApp   POST {settings.get_path('server.public_base_url')}/webhooks/twilio/whatsapp")
+        say(f"  Rasa       {settings.get_path('rasa.url')}   actions 127.0.0.1:{settings.get_path('rasa.action_port')}")
+        say("press Ctrl-C to stop")
+        while all(child.poll() is None for child in children):
+            time.sleep(1)
+        say("a process stopped; shutting down (see the logs)")
+        return 1
+    except KeyboardInterrupt:
+        say("stopping")
+        return 0
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        servers.stop()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="intake", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="install, train, migrate and start everything").set_defaults(func=cmd_run)
+    sub.add_parser("migrate", help="upgrade the database to the latest migration").set_defaults(func=cmd_migrate)
+    sub.add_parser("train", help="create the Rasa environment and train the model if needed").set_defaults(func=cmd_train)
+    sub.add_parser("serve", help="run the gateway (webhooks, simulator, API)").set_defaults(func=cmd_serve)
+    worker = sub.add_parser("worker", help="run the background worker")
+    worker.add_argument("--workers", type=int, default=4)
+    worker.set_defaults(func=cmd_worker)
+    sub.add_parser("smtp-sink", help="run the local SMTP sink").set_defaults(func=cmd_smtp_sink)
+    replay = sub.add_parser("replay", help="replay scripted conversations through the real stack")
+    replay.add_argument("file")
+    replay.add_argument("--json", action="store_true", help="one {id, replies, case} object per line")
+    replay.set_defaults(func=cmd_replay)
+    estimate = sub.add_parser("estimate", help="recommendation and estimate for a case JSON file")
+    estimate.add_argument("case")
+    estimate.add_argument("--json", action="store_true")
+    estimate.set_defaults(func=cmd_estimate)
+    catalog = sub.add_parser("catalog", help="catalog tools")
+    catalog.add_argument("action", choices=["check"])
+    catalog.add_argument("path", nargs="?")
+    catalog.set_defaults(func=cmd_catalog)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=os.environ.get("INTAKE_LOG_LEVEL", "INFO"), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

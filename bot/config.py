@@ -1,0 +1,115 @@
+"""Configuration: config.yml defaults, overridden by environment variables.
+
+Secrets (Twilio token, SMTP password, API token, secret key) are read only
+from the environment, never from the file.
+"""
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG_FILE = PROJECT_ROOT / "config.yml"
+
+# Environment variable -> dotted config key. Values are parsed as YAML scalars.
+ENV_OVERRIDES: dict[str, str] = {
+    "DATABASE_URL": "database_url",
+    "REDIS_URL": "redis_url",
+    "INTAKE_DATA_DIR": "data_dir",
+    "INTAKE_HOST": "server.host",
+    "INTAKE_PORT": "server.port",
+    "PUBLIC_BASE_URL": "server.public_base_url",
+    "RASA_URL": "rasa.url",
+    "ACTION_SERVER_PORT": "rasa.action_port",
+    "SMTP_HOST": "smtp.host",
+    "SMTP_PORT": "smtp.port",
+    "SMTP_SINK": "smtp.sink",
+    "SMTP_USE_TLS": "smtp.use_tls",
+    "ORG_NAME": "organisation.name",
+    "EMAIL_FROM": "organisation.email_from",
+    "COORDINATOR_EMAILS": "organisation.coordinator_emails",
+}
+
+# Secrets: environment only.
+SECRET_ENV = (
+    "TWILIO_ACCOUNT_SID",
+    "TWILIO_AUTH_TOKEN",
+    "TWILIO_WHATSAPP_FROM",
+    "SMTP_USERNAME",
+    "SMTP_PASSWORD",
+    "API_TOKEN",
+    "SECRET_KEY",
+    "EMAIL_WEBHOOK_TOKEN",
+)
+
+
+class Settings(dict):
+    """Nested configuration with dotted lookup (`settings.get_path("rasa.url")`)."""
+
+    def get_path(self, dotted: str, default: Any = None) -> Any:
+        node: Any = self
+        for part in dotted.split("."):
+            if not isinstance(node, Mapping) or part not in node:
+                return default
+            node = node[part]
+        return node
+
+    @property
+    def data_dir(self) -> Path:
+        path = Path(self["data_dir"])
+        return path if path.is_absolute() else PROJECT_ROOT / path
+
+    @property
+    def database_url(self) -> str:
+        return self.get("database_url") or f"sqlite:///{self.data_dir / 'intake.db'}"
+
+    def secret(self, name: str) -> str | None:
+        return self["secrets"].get(name) or None
+
+    @property
+    def twilio_configured(self) -> bool:
+        return all(self.secret(k) for k in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_FROM"))
+
+
+def _set_path(tree: dict[str, Any], dotted: str, value: Any) -> None:
+    *parents, leaf = dotted.split(".")
+    for part in parents:
+        tree = tree.setdefault(part, {})
+    tree[leaf] = value
+
+
+def _deep_update(base: dict[str, Any], extra: Mapping[str, Any]) -> None:
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
+            _deep_update(base[key], value)
+        else:
+            base[key] = value
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+    path: Path | None = None,
+) -> Settings:
+    """Build settings from the file, then the environment, then explicit overrides (tests)."""
+    environ = os.environ if environ is None else environ
+    path = Path(environ.get("INTAKE_CONFIG", path or DEFAULT_CONFIG_FILE))
+    with open(path, encoding="utf-8") as fh:
+        tree: dict[str, Any] = yaml.safe_load(fh) or {}
+    tree = copy.deepcopy(tree)
+    for env_name, dotted in ENV_OVERRIDES.items():
+        raw = environ.get(env_name)
+        if raw not in (None, ""):
+            value = yaml.safe_load(raw) if env_name not in ("DATABASE_URL", "REDIS_URL") else raw
+            if dotted == "organisation.coordinator_emails" and isinstance(value, str):
+                value = [v.strip() for v in value.split(",") if v.strip()]
+            _set_path(tree, dotted, value)
+    tree["secrets"] = {name: environ.get(name, "") for name in SECRET_ENV}
+    if overrides:
+        _deep_update(tree, overrides)
+    return Settings(tree)

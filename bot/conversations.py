@@ -1,0 +1,291 @@
+"""Conversation service: store inbound messages once, run them through the dialogue
+in order, and write replies and state changes to the outbox in one transaction."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Settings
+from bot.dialogue import RasaClient
+from bot.models import (
+    Contact,
+    Conversation,
+    Direction,
+    Message,
+    MessageStatus,
+    OutboxItem,
+    Owner,
+    utcnow,
+)
+from channels.base import InboundMessage
+from handoff import cases as case_store
+from handoff import notify, tickets
+
+log = logging.getLogger(__name__)
+
+# Rasa's REST channel needs some text; a media-only message is sent as this intent trigger.
+MEDIA_ONLY_TEXT = "/inform"
+
+
+@dataclass(frozen=True)
+class Received:
+    message_id: int
+    conversation_id: int
+    created: bool
+    needs_processing: bool
+
+
+def _contact_key(msg: InboundMessage) -> tuple[Any, str]:
+    if msg.channel == "whatsapp":
+        return Contact.whatsapp, msg.sender
+    if msg.channel == "email":
+        return Contact.email, msg.sender.lower()
+    return Contact.simulator_id, msg.sender
+
+
+def _find_conversation(session: Session, contact: Contact, msg: InboundMessage) -> Conversation | None:
+    open_convs = select(Conversation).where(
+        Conversation.contact_id == contact.id,
+        Conversation.channel == msg.channel,
+        Conversation.owner != Owner.closed,
+    )
+    if msg.channel == "email" and msg.thread_key:
+        threaded = session.scalar(open_convs.where(Conversation.thread_key == msg.thread_key))
+        if threaded is not None:
+            return threaded
+    return session.scalar(open_convs.order_by(Conversation.id.desc()).limit(1))
+
+
+def _store(session: Session, msg: InboundMessage) -> Received:
+    existing = session.scalar(
+        select(Message).where(
+            Message.channel == msg.channel,
+            Message.direction == Direction.inbound,
+            Message.provider_id == msg.provider_id,
+        )
+    )
+    if existing is not None:
+        return Received(existing.id, existing.conversation_id, False, False)
+    column, key = _contact_key(msg)
+    contact = session.scalar(select(Contact).where(column == key))
+    if contact is None:
+        contact = Contact(name=msg.profile_name)
+        setattr(contact, column.key, key)
+        session.add(contact)
+        session.flush()
+    elif msg.profile_name and not contact.name:
+        contact.name = msg.profile_name
+    conversation = _find_conversation(session, contact, msg)
+    if conversation is None:
+        conversation = Conversation(
+            contact_id=contact.id, channel=msg.channel, thread_key=msg.thread_key, subject=msg.subject
+        )
+        session.add(conversation)
+        session.flush()
+    # RFC 3834: never answer auto-replies, bounces or list mail; a STOPped contact gets nothing.
+    ignored = msg.auto_submitted or contact.opted_out
+    message = Message(
+        conversation_id=conversation.id,
+        direction=Direction.inbound,
+        channel=msg.channel,
+        provider_id=msg.provider_id,
+        status=MessageStatus.ignored if ignored else MessageStatus.received,
+        body=msg.text,
+        subject=msg.subject,
+        attachments=[
+            {
+                "url": a.url,
+                "content_type": a.content_type,
+                "filename": a.filename,
+                "size": a.size,
+                "kind": case_store.classify_record(a.filename, a.content_type),
+            }
+            for a in msg.attachments
+        ],
+    )
+    session.add(message)
+    session.flush()
+    return Received(message.id, conversation.id, True, not ignored)
+
+
+def receive(factory: sessionmaker[Session], msg: InboundMessage) -> Received:
+    """Store an inbound message exactly once (unique constraints settle concurrent retries)."""
+    for attempt in range(5):
+        try:
+            with factory() as session, session.begin():
+                return _store(session, msg)
+        except IntegrityError:
+            # Another request stored the same message or contact first; read what it wrote.
+            log.info("concurrent insert for provider message, retrying (attempt %d)", attempt + 1)
+    raise RuntimeError("could not store inbound message after concurrent retries")
+
+
+def _metadata(conversation: Conversation, message: Message) -> dict[str, Any]:
+    return {
+        "channel": conversation.channel,
+        "conversation_id": conversation.id,
+        "contact_name": conversation.contact.name,
+        "subject": message.subject,
+        "attachments": [
+            {"content_type": a.get("content_type"), "filename": a.get("filename"), "kind": a.get("kind")}
+            for a in message.attachments or []
+        ],
+    }
+
+
+def _next_pending(session: Session, conversation_id: int) -> Message | None:
+    return session.scalar(
+        select(Message)
+        .where(
+            Message.conversation_id == conversation_id,
+            Message.direction == Direction.inbound,
+            Message.status == MessageStatus.received,
+        )
+        .order_by(Message.id)
+        .limit(1)
+    )
+
+
+def process_conversation(
+    factory: sessionmaker[Session], settings: Settings, dialogue: RasaClient, conversation_id: int
+) -> list[int]:
+    """Handle every waiting inbound message of one conversation, oldest first.
+
+    Raises DialogueUnavailable when Rasa is down: the message stays `received`
+    and the caller retries later. Returns the outbox ids to deliver.
+    """
+    outbox_ids: list[int] = []
+    while True:
+        with factory() as session:
+            message = _next_pending(session, conversation_id)
+            if message is None:
+                return outbox_ids
+            conversation = message.conversation
+            if conversation.owner != Owner.bot:
+                # After handoff the bot stays silent; the message belongs to the ticket.
+                message.status = MessageStatus.routed_to_ticket
+                message.processed_at = utcnow()
+                session.commit()
+                continue
+            sender_key = conversation.dialogue_key
+            text = message.body.strip() or MEDIA_ONLY_TEXT
+            metadata = _metadata(conversation, message)
+            message_id = message.id
+        replies = dialogue.send(sender_key, text, metadata)
+        with factory() as session, session.begin():
+            outbox_ids += apply_turn(session, settings, message_id, replies)
+
+
+def _reply_headers(conversation: Conversation, inbound: Message) -> dict[str, Any]:
+    if conversation.channel != "email":
+        return {}
+    refs = [r for r in (conversation.thread_key, inbound.provider_id) if r]
+    subject = inbound.subject or conversation.subject or ""
+    return {
+        "subject": subject if subject.lower().startswith("re:") else f"Re: {subject}".strip(),
+        "in_reply_to": inbound.provider_id,
+        "references": list(dict.fromkeys(refs)),
+    }
+
+
+def _recipient(conversation: Conversation) -> str:
+    contact = conversation.contact
+    return {"whatsapp": contact.whatsapp, "email": contact.email}.get(conversation.channel) or contact.simulator_id or ""
+
+
+def queue_outbound(session: Session, conversation: Conversation, text: str, extra: dict[str, Any]) -> int:
+    """Store an outbound message and its outbox item; delivery happens after commit."""
+    out = Message(
+        conversation_id=conversation.id,
+        direction=Direction.outbound,
+        channel=conversation.channel,
+        status=MessageStatus.queued,
+        body=text,
+        subject=extra.get("subject"),
+        attachments=[],
+    )
+    session.add(out)
+    session.flush()
+    item = OutboxItem(
+        message_id=out.id,
+        channel=conversation.channel,
+        recipient=_recipient(conversation),
+        payload={"text": text, **extra},
+    )
+    session.add(item)
+    session.flush()
+    return item.id
+
+
+def _notify_coordinators(session: Session, settings: Settings, doc: dict[str, Any]) -> list[int]:
+    subject, body = notify.ticket_notification(doc, doc["ticket"], settings["organisation"]["name"])
+    ids = []
+    for address in settings["organisation"]["coordinator_emails"]:
+        item = OutboxItem(
+            message_id=None, channel="email", recipient=address, payload={"text": body, "subject": subject, "kind": "notification"}
+        )
+        session.add(item)
+        session.flush()
+        ids.append(item.id)
+    return ids
+
+
+def _erase(session: Session, conversation: Conversation, case: Any) -> None:
+    """Consent refused: keep nothing the patient said (DESIGN 2.1)."""
+    for msg in conversation.messages:
+        msg.body = ""
+        msg.subject = None
+        msg.attachments = []
+    case.data = {"consent": "refused", "language": (case.data or {}).get("language", "en")}
+    conversation.owner = Owner.closed
+
+
+def apply_turn(session: Session, settings: Settings, message_id: int, replies: list[dict[str, Any]]) -> list[int]:
+    """Record the dialogue's answer: case, ticket, ownership and replies, atomically."""
+    inbound = session.get(Message, message_id)
+    assert inbound is not None
+    conversation = inbound.conversation
+    inbound.status = MessageStatus.processed
+    inbound.processed_at = utcnow()
+    case = case_store.get_or_create_case(session, conversation)
+    outbox_ids: list[int] = []
+    texts: list[str] = []
+    now = utcnow()
+    for reply in replies:
+        if reply.get("text"):
+            texts.append(reply["text"])
+        update = (reply.get("custom") or {}).get("intake")
+        if not isinstance(update, dict):
+            continue
+        if isinstance(update.get("case"), dict):
+            case.data = update["case"]
+        request = update.get("ticket")
+        if isinstance(request, dict):
+            _, changed = tickets.open_ticket(
+                session, case, request["reason"], request["priority"], settings["tickets"], now
+            )
+            session.flush()
+            session.refresh(case)
+            if changed:
+                outbox_ids += _notify_coordinators(session, settings, case_store.case_document(session, case))
+        if update.get("owner") == "coordinator":
+            conversation.owner = Owner.coordinator
+        if update.get("opt_out"):
+            conversation.contact.opted_out = True
+            conversation.owner = Owner.closed
+        if update.get("erase"):
+            _erase(session, conversation, case)
+    if texts:
+        extra = _reply_headers(conversation, inbound)
+        if conversation.channel == "email":
+            # One complete reply per e-mail (DESIGN 1).
+            outbox_ids.append(queue_outbound(session, conversation, "\n\n".join(texts), extra))
+        else:
+            outbox_ids += [queue_outbound(session, conversation, t, extra) for t in texts]
+    return outbox_ids
+

@@ -1,0 +1,214 @@
+"""Typed SQLAlchemy 2 models. The schema itself is created only by Alembic migrations."""
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def new_key() -> str:
+    return uuid.uuid4().hex
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Owner(str, enum.Enum):
+    """Who answers the conversation: explicit state, not scattered booleans."""
+
+    bot = "bot"
+    coordinator = "coordinator"
+    closed = "closed"
+
+
+class Direction(str, enum.Enum):
+    inbound = "inbound"
+    outbound = "outbound"
+
+
+class MessageStatus(str, enum.Enum):
+    # inbound
+    received = "received"  # stored, waiting for the worker
+    processed = "processed"  # the dialogue engine answered it
+    routed_to_ticket = "routed_to_ticket"  # a coordinator owns the conversation
+    ignored = "ignored"  # auto-reply, opted-out contact
+    # outbound
+    queued = "queued"
+    sending = "sending"
+    sent = "sent"
+    delivered = "delivered"
+    read = "read"
+    undelivered = "undelivered"
+    failed = "failed"
+
+
+class TicketStatus(str, enum.Enum):
+    open = "open"
+    claimed = "claimed"
+    waiting_patient = "waiting_patient"
+    resolved = "resolved"
+
+
+class OutboxStatus(str, enum.Enum):
+    pending = "pending"
+    sent = "sent"
+    failed = "failed"
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    return Enum(cls, name=cls.__name__.lower(), native_enum=False, length=24)
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    whatsapp: Mapped[str | None] = mapped_column(String(32), unique=True)
+    email: Mapped[str | None] = mapped_column(String(320), unique=True)
+    simulator_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    conversations: Mapped[list[Conversation]] = relationship(back_populates="contact")
+
+    def __repr__(self) -> str:
+        return f"<Contact {self.id}>"
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    owner: Mapped[Owner] = mapped_column(_enum(Owner), default=Owner.bot)
+    # Rasa sender id: random so trackers never collide across databases.
+    dialogue_key: Mapped[str] = mapped_column(String(64), unique=True, default=new_key)
+    thread_key: Mapped[str | None] = mapped_column(String(998))
+    subject: Mapped[str | None] = mapped_column(String(998))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    contact: Mapped[Contact] = relationship(back_populates="conversations")
+    messages: Mapped[list[Message]] = relationship(back_populates="conversation", order_by="Message.id")
+    case: Mapped[Case | None] = relationship(back_populates="conversation", uselist=False)
+
+    def __repr__(self) -> str:
+        return f"<Conversation {self.id} {self.channel} owner={self.owner.value}>"
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    # A provider retry (same MessageSid / Message-ID) can never create a second row.
+    __table_args__ = (UniqueConstraint("channel", "direction", "provider_id", name="uq_messages_provider"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    direction: Mapped[Direction] = mapped_column(_enum(Direction))
+    channel: Mapped[str] = mapped_column(String(16))
+    provider_id: Mapped[str | None] = mapped_column(String(998))
+    status: Mapped[MessageStatus] = mapped_column(_enum(MessageStatus), index=True)
+    body: Mapped[str] = mapped_column(Text, default="")
+    subject: Mapped[str | None] = mapped_column(String(998))
+    attachments: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    error_code: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    conversation: Mapped[Conversation] = relationship(back_populates="messages")
+
+    def __repr__(self) -> str:
+        return f"<Message {self.id} {self.direction.value} {self.status.value}>"
+
+
+class Case(Base):
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), unique=True
+    )
+    # The case body as the dialogue built it (facts, recommendation, estimate).
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    conversation: Mapped[Conversation] = relationship(back_populates="case")
+    tickets: Mapped[list[Ticket]] = relationship(back_populates="case", order_by="Ticket.id")
+
+    def __repr__(self) -> str:
+        return f"<Case {self.public_id}>"
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    # At most one unresolved ticket per case, enforced by the database.
+    __table_args__ = (
+        Index(
+            "uq_tickets_one_open_per_case",
+            "case_id",
+            unique=True,
+            sqlite_where=text("status != 'resolved'"),
+            postgresql_where=text("status != 'resolved'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    status: Mapped[TicketStatus] = mapped_column(_enum(TicketStatus), default=TicketStatus.open)
+    priority: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(32))
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    assignee: Mapped[str | None] = mapped_column(String(200))
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="tickets")
+
+    def __repr__(self) -> str:
+        return f"<Ticket {self.public_id} {self.status.value} {self.priority}>"
+
+
+class OutboxItem(Base):
+    """A send waiting to happen, written in the same transaction as the state it reports."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    recipient: Mapped[str] = mapped_column(String(320))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[OutboxStatus] = mapped_column(_enum(OutboxStatus), default=OutboxStatus.pending, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<OutboxItem {self.id} {self.channel} {self.status.value}>"

@@ -1,0 +1,210 @@
+"""Neutral message types shared by every channel adapter.
+
+An adapter turns a provider request into one `InboundMessage` and an
+`OutboundMessage` into one provider call (a `Sender`). Nothing here knows about
+Rasa, tickets or the database.
+
+Logging: the `repr` of a message shows ids only, never bodies, numbers or
+addresses (STYLE 10), so a message can be logged without leaking patient data.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+CHANNELS = frozenset({"whatsapp", "email", "simulator"})
+
+# Control characters (Unicode category Cc) other than newline and tab, plus lone
+# surrogates (category Cs), which a database or a JSON encoder would reject.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """Normalise line ends to "\\n" and drop control characters except "\\n" and "\\t".
+
+    Everything else (emoji, right-to-left marks, zero-width joiners, HTML) is
+    kept verbatim: escaping is the job of whoever renders the text.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL_RE.sub("", text)
+
+
+def clean_line(text: str, max_chars: int) -> str:
+    """One-line variant of `clean_text` for names and subjects: whitespace runs
+    (including newlines) become one space, result stripped and capped."""
+    text = clean_text(text)
+    text = " ".join(text.split())
+    return text[:max_chars]
+
+
+def utf16_len(text: str) -> int:
+    """Length in UTF-16 code units (how JavaScript and many providers count)."""
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def is_grapheme_continuation(ch: str) -> bool:
+    """True for characters that must never start a new text part: combining
+    marks, zero-width joiner, variation selectors and emoji skin-tone modifiers."""
+    cp = ord(ch)
+    if cp == 0x200D or 0xFE00 <= cp <= 0xFE0F or 0x1F3FB <= cp <= 0x1F3FF:
+        return True
+    if 0xE0020 <= cp <= 0xE007F:  # emoji tag sequences (subdivision flags)
+        return True
+    return unicodedata.category(ch) in ("Mn", "Mc", "Me")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file that came with an inbound message.
+
+    WhatsApp attachments carry a `url` (Twilio media URL, fetched later with
+    credentials) and no data; e-mail attachments carry `data` and no url.
+    """
+
+    url: str | None
+    content_type: str
+    filename: str | None
+    size: int | None
+    data: bytes | None = field(default=None, repr=False)
+
+    def __repr__(self) -> str:
+        return (
+            f"Attachment(content_type={self.content_type!r}, size={self.size!r}, "
+            f"has_data={self.data is not None})"
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class InboundMessage:
+    """One message from a patient, whatever the channel.
+
+    Ids keep the provider's form: a Twilio MessageSid, an e-mail Message-ID
+    *with* its angle brackets ("<abc@example.org>"), a simulator client id.
+    """
+
+    channel: str
+    sender: str
+    recipient: str | None = None
+    text: str = ""
+    attachments: tuple[Attachment, ...] = ()
+    provider_id: str
+    profile_name: str | None = None
+    subject: str | None = None
+    thread_key: str | None = None
+    in_reply_to: str | None = None
+    references: tuple[str, ...] = ()
+    auto_submitted: bool = False
+    extra: dict = field(default_factory=dict, hash=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.channel not in CHANNELS:
+            raise ValueError(f"unknown channel {self.channel!r}")
+        if not self.sender:
+            raise ValueError("sender must not be empty")
+        if not self.provider_id:
+            raise ValueError("provider_id must not be empty")
+
+    def __repr__(self) -> str:
+        # Redacted on purpose: no text, no sender, no subject (STYLE 10).
+        return (
+            f"InboundMessage(channel={self.channel!r}, provider_id={self.provider_id!r}, "
+            f"text_chars={len(self.text)}, attachments={len(self.attachments)}, "
+            f"auto_submitted={self.auto_submitted})"
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class OutboundMessage:
+    """One message to a patient. `headers` are extra e-mail headers; a
+    "Message-ID" there is used as is (so an outbox retry keeps the same id) and
+    an "Auto-Submitted" there replaces the default "auto-replied"."""
+
+    channel: str
+    to: str
+    text: str
+    subject: str | None = None
+    html: str | None = None
+    in_reply_to: str | None = None
+    references: tuple[str, ...] = ()
+    headers: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+    def __repr__(self) -> str:
+        return f"OutboundMessage(channel={self.channel!r}, text_chars={len(self.text)})"
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """What a provider said about a send.
+
+    `provider_id` is the id to match later status callbacks against (Twilio SID
+    of the last part, or the e-mail Message-ID); `provider_ids` lists the ids of
+    every part when a long WhatsApp text went out as several messages.
+    """
+
+    provider_id: str | None
+    status: str
+    provider_ids: tuple[str, ...] = ()
+
+
+class InvalidPayload(ValueError):
+    """The request is the sender's fault (malformed, missing fields): answer 4xx
+    or a polite reply; never retry."""
+
+
+class SendError(Exception):
+    """Base of send failures. `sent_ids` are provider ids of parts that did go
+    out before the failure (a long WhatsApp text split in several messages), so
+    a retry can tell the patient already received them."""
+
+    def __init__(self, message: str = "", *, code: int | None = None, sent_ids: tuple[str, ...] = ()):
+        super().__init__(message or (f"send failed with code {code}" if code is not None else "send failed"))
+        self.code = code
+        self.sent_ids = tuple(sent_ids)
+
+
+class TransientSendError(SendError):
+    """Worth retrying later with backoff: provider throttling (Twilio 429),
+    provider errors (5xx, SMTP 4xx), network failures."""
+
+
+class PermanentSendError(SendError):
+    """Retrying will not help: mark the message failed and flag the ticket.
+    `code` is the provider's code (Twilio error code, or SMTP reply code)."""
+
+    def __init__(self, code: int | None, message: str = "", *, sent_ids: tuple[str, ...] = ()):
+        super().__init__(message, code=code, sent_ids=sent_ids)
+
+
+@runtime_checkable
+class Sender(Protocol):
+    """Anything that can deliver an `OutboundMessage` through one channel."""
+
+    def send(self, msg: OutboundMessage) -> SendResult:
+        """Deliver `msg`.
+
+        Raises:
+            TransientSendError: try again later.
+            PermanentSendError: give up, the provider refused for good.
+        """
+        ...
+
+
+__all__ = [
+    "CHANNELS",
+    "Attachment",
+    "InboundMessage",
+    "InvalidPayload",
+    "OutboundMessage",
+    "PermanentSendError",
+    "SendError",
+    "SendResult",
+    "Sender",
+    "TransientSendError",
+    "clean_line",
+    "clean_text",
+    "is_grapheme_continuation",
+    "utf16_len",
+]

@@ -1,0 +1,306 @@
+"""Custom actions: understanding every message, asking, concluding, handing off.
+
+Actions never write to the database: each turn's case, ticket request and
+ownership change travel back to the gateway as a custom payload
+(`{"intake": {...}}`), which stores them in the same transaction as the
+replies (DESIGN 7: outbox written with the state change).
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from functools import lru_cache
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+import estimates
+from bot.config import load_settings
+from dialogs.actions import state
+from dialogs.messages import t
+from dialogs.understanding import facts as fact_extraction
+from dialogs.understanding import language as lang_detection
+from dialogs.understanding import safety, signals
+from handoff.tickets import ticket_request
+
+MEDIA_ONLY_TEXT = "/inform"
+HUMAN_INTENT_CONFIDENCE = 0.6
+STOP_INTENT_CONFIDENCE = 0.8
+
+
+@lru_cache(maxsize=1)
+def _org() -> dict[str, str]:
+    org = load_settings()["organisation"]
+    return {"org": org["name"], "privacy_url": org["privacy_url"]}
+
+
+def _text(tracker: Tracker) -> str:
+    text = (tracker.latest_message or {}).get("text") or ""
+    return "" if text.strip() == MEDIA_ONLY_TEXT else text
+
+
+def _say(dispatcher: CollectingDispatcher, key: str, language: str, **params: Any) -> None:
+    dispatcher.utter_message(text=t(key, language, **{**_org(), **params}))
+
+
+def _publish(dispatcher: CollectingDispatcher, **update: Any) -> None:
+    """Hand the turn's state to the gateway (see module docstring)."""
+    dispatcher.utter_message(json_message={"intake": update})
+
+
+def _opening(tracker: Tracker, language: str, name: str | None = None) -> tuple[list[str], list[EventType]]:
+    """Greeting, disclaimer and privacy notice, once per conversation."""
+    if tracker.get_slot("greeted"):
+        return [], []
+    params = {**_org(), "name": name}
+    return [t("greeting", language, **params), t("disclaimer", language, **params), t("privacy", language, **params)], [
+        SlotSet("greeted", True)
+    ]
+
+
+def _contact_name(tracker: Tracker) -> str | None:
+    meta = (tracker.latest_message or {}).get("metadata") or {}
+    name = meta.get("contact_name")
+    return name.split()[0] if isinstance(name, str) and name.strip() else None
+
+
+class ActionUnderstand(Action):
+    """Runs after every user message (Rasa's action_extract_slots calls it):
+    red flags first, then language, consent, requests and every fact we can find."""
+
+    def name(self) -> str:
+        return "action_validate_slot_mappings"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        text = _text(tracker)
+        message = tracker.latest_message or {}
+        meta = message.get("metadata") or {}
+        intent = message.get("intent") or {}
+        channel = meta.get("channel") or tracker.get_slot("channel") or "simulator"
+        requested = tracker.get_slot("requested_slot")
+
+        # Safety first (DESIGN 2.2): before consent, before anything else.
+        known_flags: list[str] = list(tracker.get_slot("red_flags") or [])
+        new_flags = [f for f in safety.detect_red_flags(text) if f not in known_flags] if text else []
+        flags = known_flags + new_flags
+
+        language = (lang_detection.detect_language(text) if text else None) or tracker.get_slot("language") or "en"
+
+        facts = dict(tracker.get_slot("facts") or {})
+        found = fact_extraction.extract_facts(text, language) if text else {}
+        if requested == "requested_service" and (choice := state.menu_choice(text)):
+            found["request.service"] = choice
+        if requested == "treatment_history" and not found and signals.detect_consent(text) == "refused":
+            found["history.no_treatment_yet"] = True  # "no" / "none" to "what treatment so far?"
+        facts = fact_extraction.merge_facts(facts, found)
+
+        asked = dict(tracker.get_slot("asked") or {})
+        values = state.slot_values(facts)
+        if requested in values and values[requested] is None and text and asked.get(requested, 0) >= state.MAX_ASKS:
+            facts = fact_extraction.merge_facts(facts, state.accept_unanswered(requested, text))
+            values = state.slot_values(facts)
+
+        consent = tracker.get_slot("consent")
+        answer = signals.detect_consent(text) if text else None
+        if channel == "email":
+            if answer == "given":
+                consent = "given"
+        elif answer and (requested == "consent" or consent is not None):
+            consent = answer
+
+        wants_human = bool(text) and (
+            signals.wants_human(text)
+            or (intent.get("name") == "request_human" and intent.get("confidence", 0) >= HUMAN_INTENT_CONFIDENCE)
+        )
+        wants_stop = bool(text) and (
+            signals.wants_stop(text)
+            or (intent.get("name") == "stop" and intent.get("confidence", 0) >= STOP_INTENT_CONFIDENCE)
+        )
+        wants_erasure = bool(text) and signals.wants_erasure(text)
+
+        case = state.case_body(facts, language, consent, flags)
+        events: list[EventType] = [
+            SlotSet("channel", channel),
+            SlotSet("language", language),
+            SlotSet("facts", facts),
+            SlotSet("red_flags", flags),
+            SlotSet("emergency", bool(flags)),
+            SlotSet("case", case),
+            SlotSet("turn", float(tracker.get_slot("turn") or 0) + 1),
+        ]
+        if consent:
+            events.append(SlotSet("consent", consent))
+        for slot, value in values.items():
+            if value is not None:
+                events.append(SlotSet(slot, value))
+        for slot, flag in (("handoff_requested", wants_human), ("stop_requested", wants_stop), ("erase_requested", wants_erasure)):
+            if flag:
+                events.append(SlotSet(slot, True))
+
+        if new_flags:
+            key = "emergency_self_harm" if "self_harm" in new_flags else "emergency"
+            _say(dispatcher, key, language)
+            _publish(dispatcher, case=case, ticket=ticket_request(case, "emergency"))
+        else:
+            _publish(dispatcher, case=case)
+        attachments = meta.get("attachments") or []
+        if attachments:
+            _say(dispatcher, "records_received", language, count=len(attachments))
+        return events
+
+
+class ValidateIntakeForm(FormValidationAction):
+    """Decides what the form still needs; the facts were already extracted."""
+
+    def name(self) -> str:
+        return "validate_intake_form"
+
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[str]:
+        return state.required_slots(tracker.slots)
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        events = await super().run(dispatcher, tracker, domain)
+        # Always report a validated slot: an unanswered question is asked again
+        # by the form itself instead of the form rejecting the turn.
+        return [*events, SlotSet("turn", tracker.get_slot("turn"))]
+
+
+class AskAction(Action, ABC):
+    """Asks for the next missing fact: one question on WhatsApp, all at once by e-mail."""
+
+    slot: str
+
+    @abstractmethod
+    def name(self) -> str: ...
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        language = tracker.get_slot("language") or "en"
+        lines, events = _opening(tracker, language, _contact_name(tracker))
+        asked = dict(tracker.get_slot("asked") or {})
+        if tracker.get_slot("channel") == "email":
+            todo = [s for s in state.missing(tracker.slots) if s != "consent"]
+            questions = [f"{i}. {t('email_q_' + s, language)}" for i, s in enumerate(todo, 1)]
+            body = [t("email_intro", language), t("email_questions_intro", language) + "\n" + "\n".join(questions)]
+            if tracker.get_slot("consent") != "given":
+                body.append(t("consent_request_email", language))
+            dispatcher.utter_message(text="\n\n".join(lines + body))
+            for s in todo:
+                asked[s] = asked.get(s, 0) + 1
+        else:
+            if self.slot == "consent":
+                key = "consent_question" if not asked.get("consent") else "consent_reask"
+            else:
+                key = f"ask_{self.slot}"
+                if tracker.get_slot("consent") == "given" and asked.get("consent") and not asked.get("_thanked"):
+                    lines.append(t("consent_thanks", language))
+                    asked["_thanked"] = 1
+            lines.append(t(key, language, **_org()))
+            for line in lines:
+                dispatcher.utter_message(text=line)
+            asked[self.slot] = asked.get(self.slot, 0) + 1
+        return [*events, SlotSet("asked", asked)]
+
+
+def _conclude_intake(dispatcher: CollectingDispatcher, tracker: Tracker, language: str, lines: list[str]) -> dict[str, Any]:
+    """Recommendation and estimate (DESIGN 2.4) or, after a red flag, a personal follow-up."""
+    case = dict(tracker.get_slot("case") or {})
+    recommendation = estimates.recommend(case)
+    estimate = estimates.estimate(case, recommendation)
+    case["recommendation"] = recommendation
+    case["estimate"] = estimate
+    if case.get("safety", {}).get("emergency"):
+        lines.append(t("emergency_followup", language))
+        reason = "emergency"
+    else:
+        channel = "email" if tracker.get_slot("channel") == "email" else "whatsapp"
+        lines.append(t("recommendation_intro", language))
+        lines.append(estimates.render_estimate(case, recommendation, estimate, channel, language))
+        reason = "intake_complete"
+    if tracker.get_slot("channel") == "email" and case.get("consent") != "given":
+        lines.append(t("consent_request_email", language))
+    return {"case": case, "ticket": ticket_request(case, reason)}
+
+
+def _terminal_update(tracker: Tracker, language: str, lines: list[str]) -> dict[str, Any] | None:
+    """Stop, refusal, erasure and handoff requests, in that order of precedence."""
+    case = dict(tracker.get_slot("case") or {})
+    if tracker.get_slot("stop_requested"):
+        lines.append(t("opt_out", language, **_org()))
+        return {"case": case, "opt_out": True}
+    if tracker.get_slot("consent") == "refused" and tracker.get_slot("phase") != "done":
+        lines.append(t("consent_refused", language, **_org()))
+        return {"erase": True}
+    if tracker.get_slot("erase_requested"):
+        lines.append(t("erasure_ack", language, **_org()))
+        return {"case": case, "ticket": ticket_request(case, "erasure_request"), "owner": "coordinator"}
+    if tracker.get_slot("handoff_requested"):
+        lines.append(t("handoff", language, **_org()))
+        return {"case": case, "ticket": ticket_request(case, "patient_request"), "owner": "coordinator"}
+    return None
+
+
+class ActionConclude(Action):
+    def name(self) -> str:
+        return "action_conclude"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        language = tracker.get_slot("language") or "en"
+        lines, events = _opening(tracker, language, _contact_name(tracker))
+        update = _terminal_update(tracker, language, lines) or _conclude_intake(dispatcher, tracker, language, lines)
+        for line in lines:
+            dispatcher.utter_message(text=line)
+        _publish(dispatcher, **update)
+        extra = [SlotSet("case", update["case"])] if "case" in update else []
+        return [*events, *extra, SlotSet("phase", "done")]
+
+
+class ActionHandoff(Action):
+    def name(self) -> str:
+        return "action_handoff"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        language = tracker.get_slot("language") or "en"
+        case = dict(tracker.get_slot("case") or {})
+        _say(dispatcher, "handoff", language)
+        _publish(dispatcher, case=case, ticket=ticket_request(case, "patient_request"), owner="coordinator")
+        return [SlotSet("handoff_requested", True)]
+
+
+class ActionAfterIntake(Action):
+    """Messages after the recommendation: keep the case current, acknowledge, stay brief."""
+
+    def name(self) -> str:
+        return "action_after_intake"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        language = tracker.get_slot("language") or "en"
+        lines: list[str] = []
+        update = _terminal_update(tracker, language, lines)
+        if update is None:
+            case = dict(tracker.get_slot("case") or {})
+            if not case.get("safety", {}).get("emergency"):
+                case["recommendation"] = estimates.recommend(case)
+                case["estimate"] = estimates.estimate(case, case["recommendation"])
+            just_consented = signals.detect_consent(_text(tracker)) == "given" and case.get("consent") == "given"
+            key = "consent_given_late" if just_consented else "after_intake"
+            lines.append(t(key, language, **_org()))
+            update = {"case": case}
+        for line in lines:
+            dispatcher.utter_message(text=line)
+        _publish(dispatcher, **update)
+        return [SlotSet("case", update["case"])] if "case" in update else []
+
+
+def _ask_action(slot: str) -> type[AskAction]:
+    return type(
+        f"ActionAsk_{slot}",
+        (AskAction,),
+        {"slot": slot, "name": lambda self: f"action_ask_{self.slot}", "__module__": __name__},
+    )
+
+
+ASK_ACTIONS = [_ask_action(slot) for slot in state.FORM_SLOTS]

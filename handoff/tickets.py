@@ -1,0 +1,92 @@
+"""Tickets: priority and due times (pure), and the open/escalate verb (one transaction)."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.models import Case, Ticket, TicketStatus
+
+PRIORITY_RANK = {"normal": 0, "high": 1, "urgent": 2}
+REASONS = ("intake_complete", "patient_request", "emergency", "erasure_request", "bot_failure")
+
+
+def priority_for(case: Mapping[str, Any]) -> str:
+    """DESIGN 6.6: urgent on a red flag, high when relapsed or refractory, else normal."""
+    safety = case.get("safety") or {}
+    if safety.get("emergency") or safety.get("red_flags"):
+        return "urgent"
+    status = (case.get("history") or {}).get("disease_status")
+    if status in ("relapsed", "refractory"):
+        return "high"
+    return "normal"
+
+
+def ticket_request(case: Mapping[str, Any], reason: str) -> dict[str, str]:
+    """What the dialogue asks for; the gateway opens it in the turn's transaction."""
+    if reason not in REASONS:
+        raise ValueError(f"unknown ticket reason {reason!r}")
+    return {"reason": reason, "priority": priority_for(case)}
+
+
+def due_at(priority: str, now: datetime, rules: Mapping[str, Any]) -> datetime:
+    """Urgent: within the configured minutes; otherwise one business day later."""
+    if priority == "urgent":
+        return now + timedelta(minutes=int(rules.get("urgent_minutes", 60)))
+    tz = ZoneInfo(rules.get("timezone", "UTC"))
+    local = now.astimezone(tz)
+    hours = rules.get("business_hours", {"start": 9, "end": 17})
+    days = set(rules.get("business_days", [0, 1, 2, 3, 4]))
+    holidays = {date.fromisoformat(str(d)) for d in rules.get("holidays", [])}
+
+    def is_business(d: date) -> bool:
+        return d.weekday() in days and d not in holidays
+
+    start_h, end_h = int(hours["start"]), int(hours["end"])
+    # A request outside business hours counts from the next opening.
+    if not is_business(local.date()) or local.hour >= end_h:
+        local = local.replace(hour=start_h, minute=0, second=0, microsecond=0) + timedelta(days=1)
+        while not is_business(local.date()):
+            local += timedelta(days=1)
+    elif local.hour < start_h:
+        local = local.replace(hour=start_h, minute=0, second=0, microsecond=0)
+    due = local + timedelta(days=1)
+    while not is_business(due.date()):
+        due += timedelta(days=1)
+    return due.astimezone(timezone.utc)
+
+
+def open_ticket(
+    session: Session, case: Case, reason: str, priority: str, rules: Mapping[str, Any], now: datetime
+) -> tuple[Ticket, bool]:
+    """Open a ticket, or escalate the case's unresolved one; returns (ticket, changed)."""
+    existing = session.scalar(
+        select(Ticket).where(Ticket.case_id == case.id, Ticket.status != TicketStatus.resolved)
+    )
+    if existing is not None:
+        escalate = PRIORITY_RANK[priority] > PRIORITY_RANK.get(existing.priority, 0)
+        if escalate:
+            existing.priority = priority
+            existing.due_at = min(as_utc(existing.due_at), due_at(priority, now, rules))
+            if reason == "emergency":
+                existing.reason = reason
+        return existing, escalate
+    ticket = Ticket(
+        public_id=f"T-{case.public_id.split('-', 1)[-1]}-{len(case.tickets) + 1}",
+        case_id=case.id,
+        status=TicketStatus.open,
+        priority=priority,
+        reason=reason,
+        due_at=due_at(priority, now, rules),
+    )
+    session.add(ticket)
+    session.flush()
+    return ticket, True
+
+
+def as_utc(value: datetime) -> datetime:
+    # SQLite returns naive datetimes; they are stored in UTC.
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
