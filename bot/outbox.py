@@ -94,7 +94,9 @@ def deliver(factory: sessionmaker[Session], settings: Settings, outbox_id: int, 
             message.provider_id = result.provider_id
             # The provider's status callback may already have moved it further.
             if message.status in (MessageStatus.queued, MessageStatus.sending):
-                message.status = MessageStatus(result.status) if result.status in MessageStatus.__members__ else MessageStatus.sent
+                # The provider accepted it; "queued" at Twilio is "sent" from our side.
+                further = result.status in (MessageStatus.delivered.value, MessageStatus.read.value)
+                message.status = MessageStatus(result.status) if further else MessageStatus.sent
     return Delivery("sent")
 
 

@@ -98,6 +98,22 @@ def _raw_header(msg: Message, name: str) -> str | None:
     return None
 
 
+_SURROGATE_RE = re.compile(r"[\udc80-\udcff]")
+
+
+def _raw_8bit_header(msg: Message, name: str) -> str | None:
+    """The raw header decoded, when it carries 8-bit bytes (non-RFC 2047
+    UTF-8 or Latin-1 that some mailers send); None when it is plain ASCII.
+
+    BytesParser keeps such bytes as surrogate escapes and policy.default then
+    drops or replaces them; reading the bytes ourselves keeps "José"."""
+    raw = _raw_header(msg, name)
+    if raw is None or not _SURROGATE_RE.search(raw):
+        return None
+    data = raw.encode("utf-8", errors="surrogateescape")
+    return _decode_words(_decode_bytes(data, None))
+
+
 def _decode_words(value: str) -> str:
     """Decode RFC 2047 encoded words leniently."""
     try:
@@ -108,6 +124,9 @@ def _decode_words(value: str) -> str:
 
 def _header_text(msg: Message, name: str) -> str | None:
     """Header decoded to text (RFC 2047), never raising."""
+    eight_bit = _raw_8bit_header(msg, name)
+    if eight_bit is not None:
+        return eight_bit
     try:
         value = msg.get(name)
         if value is None:
@@ -126,6 +145,14 @@ def _clean_address(addr: str) -> str | None:
 def _addresses(msg: Message, name: str) -> list[tuple[str, str]]:
     """[(display name, lower-cased address)] of an address header, never raising."""
     found: list[tuple[str, str]] = []
+    eight_bit = _raw_8bit_header(msg, name)
+    if eight_bit is not None:
+        for display, addr_spec in email.utils.getaddresses([clean_line(eight_bit, 4000)]):
+            addr = _clean_address(addr_spec)
+            if addr:
+                found.append((clean_line(display, 256), addr))
+        if found:
+            return found
     try:
         header = msg.get(name)
         if header is not None:

@@ -199,8 +199,7 @@ class AskAction(Action, ABC):
                     lines.append(t("consent_thanks", language))
                     asked["_thanked"] = 1
             lines.append(t(key, language, **_org()))
-            for line in lines:
-                dispatcher.utter_message(text=line)
+            dispatcher.utter_message(text="\n\n".join(lines))
             asked[self.slot] = asked.get(self.slot, 0) + 1
         return [*events, SlotSet("asked", asked)]
 
@@ -251,8 +250,7 @@ class ActionConclude(Action):
         language = tracker.get_slot("language") or "en"
         lines, events = _opening(tracker, language, _contact_name(tracker))
         update = _terminal_update(tracker, language, lines) or _conclude_intake(dispatcher, tracker, language, lines)
-        for line in lines:
-            dispatcher.utter_message(text=line)
+        dispatcher.utter_message(text="\n\n".join(lines))
         _publish(dispatcher, **update)
         extra = [SlotSet("case", update["case"])] if "case" in update else []
         return [*events, *extra, SlotSet("phase", "done")]
@@ -289,8 +287,7 @@ class ActionAfterIntake(Action):
             key = "consent_given_late" if just_consented else "after_intake"
             lines.append(t(key, language, **_org()))
             update = {"case": case}
-        for line in lines:
-            dispatcher.utter_message(text=line)
+        dispatcher.utter_message(text="\n\n".join(lines))
         _publish(dispatcher, **update)
         return [SlotSet("case", update["case"])] if "case" in update else []
 

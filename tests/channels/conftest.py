@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from aiosmtpd.controller import Controller
 
-from channel_fakes import RecordingSender, RecordingTwilioHttpClient, SMTPHandler, free_port
+from tests.channels.channel_fakes import RecordingSender, RecordingTwilioHttpClient, SMTPHandler, free_port
 
 
 @pytest.fixture

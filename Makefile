@@ -1,0 +1,34 @@
+# Two commands for a newcomer: `make run` (the product) and `make test` (the tests).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+
+.PHONY: run test install dialogue services bench
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed for the app")'
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+	$(VENV)/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP)
+
+# Rasa's own Python 3.10 environment and the trained model (cached by a hash of dialogs/).
+dialogue: install
+	$(VENV)/bin/intake train
+
+run: install
+	$(VENV)/bin/intake run
+
+# PostgreSQL and Redis for the tests that use DATABASE_URL / REDIS_URL.
+services:
+	@bash tests/start_services.sh
+
+test: dialogue services
+	DATABASE_URL_PG=$${DATABASE_URL_PG:-postgresql://postgres@127.0.0.1:5432/test} \
+	REDIS_URL_TEST=$${REDIS_URL_TEST:-redis://127.0.0.1:6379/15} \
+	$(VENV)/bin/python -m pytest -q
+
+bench: dialogue
+	$(VENV)/bin/python bench/webhook_bench.py

@@ -1,0 +1,418 @@
+"""Which of the supported languages a patient's message is written in.
+
+DESIGN 6.5: detect the script first (Bengali, Gujarati, Tamil and Sinhala
+are unambiguous), then decide within the script: Han by counting
+simplified-only against traditional-only characters, Devanagari by Nepali
+against Hindi marker words, Arabic script by Urdu-only letters and words,
+Latin script with lingua plus marker words for the languages families type
+in Latin letters (Hinglish, Taglish, Roman Urdu...). Short or ambiguous
+messages ("yes", "ok", "3", an emoji) give None so that the caller keeps the
+language it has, or asks.
+
+This module also holds the text normalisation and lexicon loading shared by
+safety.py and signals.py, so that all three match text the same way.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+LEXICON_DIR = Path(__file__).with_name("lexicon")
+
+SUPPORTED = (
+    "en", "ar", "bn", "hi", "ur", "zh-Hans", "zh-Hant", "tr", "fr", "ru",
+    "sw", "tl", "ta", "si", "ne", "gu",
+)
+
+# detect_language() answers only at or above this confidence.
+MIN_CONFIDENCE = 0.5
+
+# Characters that belong inside a word. Python's \w leaves out the vowel
+# signs and viramas of Indic scripts (categories Mc/Mn), which would cut
+# "छोरालाई" into pieces, so whole Indic blocks and Arabic harakat are added.
+WORD_CHARS = "\\w\u0900-\u0DFF\u064B-\u065F\u0670\u200c\u200d"
+_TOKEN_RE = re.compile(f"[{WORD_CHARS}'’]+")
+
+
+@functools.cache
+def load_lexicon(name: str) -> dict[str, Any]:
+    """Load a YAML word list once; word lists live in data, not in code."""
+    with (LEXICON_DIR / name).open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh) or {}
+
+
+# --------------------------------------------------------------------------
+# Normalisation for matching
+# --------------------------------------------------------------------------
+
+_INVISIBLE = dict.fromkeys(
+    map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"
+        "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"),
+    None,
+)
+
+# Arabic-script letter variants folded together so one pattern serves
+# Arabic typed on any keyboard and Urdu: hamza seats, alef maqsura, Farsi
+# yeh/kaf, Urdu heh forms, teh marbuta.
+_ARABIC_FOLD = str.maketrans({
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",
+    "ى": "ي", "ی": "ي", "ې": "ي", "ئ": "ي",
+    "ؤ": "و",
+    "ک": "ك",
+    "ة": "ه", "ۃ": "ه", "ہ": "ه", "ھ": "ه", "ۀ": "ه",
+    "٫": ".", "،": ",", "؛": ";", "؟": "?",
+    "ـ": None,
+})
+
+# Marks that people type inconsistently: Indic nukta, candrabindu and
+# anusvara (हाँ / हां / हा), Arabic harakat and dagger alef.
+_DROP_MARKS = set(
+    "\u093c\u09bc\u0abc\u0b3c"      # nukta
+    "\u0901\u0981\u0a81"            # candrabindu
+    "\u0902\u0982\u0a82"            # anusvara
+) | {chr(c) for c in range(0x064B, 0x0660)} | {"\u0670"}
+
+_LATIN_EXTRA = str.maketrans({
+    "ı": "i", "ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ł": "l", "ð": "d",
+    "þ": "th", "’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'",
+    "–": "-", "—": "-", "‑": "-", "−": "-",
+    "“": '"', "”": '"', "«": '"', "»": '"',
+})
+
+
+def _is_latin_letter(ch: str) -> bool:
+    o = ord(ch)
+    return (0x41 <= o <= 0x7A) or (0xC0 <= o <= 0x24F) or (0x1E00 <= o <= 0x1EFF)
+
+
+def normalize(text: str, *, lower: bool = True) -> str:
+    """Fold a message to the form all lexicon patterns are written in.
+
+    Case, Latin diacritics ("fièvre" = "fievre", "ateş" = "ates"), digits of
+    every script (٣٩ = ३९ = 39), Arabic letter variants, Indic nasal and nukta
+    marks and invisible joiners are folded, so a lexicon entry is written once.
+    """
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    if lower:
+        text = text.casefold()
+    out: list[str] = []
+    for ch in text:
+        if ch.isdigit() and not ch.isascii():
+            d = unicodedata.decimal(ch, None)
+            out.append(str(d) if d is not None else ch)
+        elif ch in _DROP_MARKS:
+            continue
+        elif ord(ch) > 0x7F and _is_latin_letter(ch):
+            base = unicodedata.normalize("NFD", ch)[0]
+            out.append(base)
+        elif 0x300 <= ord(ch) <= 0x36F:
+            continue  # stray combining accent (e.g. from casefolded "İ")
+        else:
+            out.append(ch)
+    text = "".join(out).translate(_ARABIC_FOLD).translate(_LATIN_EXTRA)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def tokens(text: str) -> list[str]:
+    """Word tokens of a raw text, Indic vowel signs kept inside words."""
+    return [t.strip("'’") for t in _TOKEN_RE.findall(text) if t.strip("'’")]
+
+
+# --------------------------------------------------------------------------
+# Scripts
+# --------------------------------------------------------------------------
+
+_SCRIPT_RANGES: tuple[tuple[int, int, str], ...] = (
+    (0x0041, 0x005A, "latin"), (0x0061, 0x007A, "latin"),
+    (0x00C0, 0x024F, "latin"), (0x1E00, 0x1EFF, "latin"),
+    (0x0370, 0x03FF, "greek"),
+    (0x0400, 0x052F, "cyrillic"),
+    (0x0590, 0x05FF, "hebrew"),
+    (0x0600, 0x06FF, "arabic"), (0x0750, 0x077F, "arabic"),
+    (0x08A0, 0x08FF, "arabic"), (0xFB50, 0xFDFF, "arabic"),
+    (0xFE70, 0xFEFF, "arabic"),
+    (0x0900, 0x097F, "devanagari"),
+    (0x0980, 0x09FF, "bengali"),
+    (0x0A00, 0x0A7F, "gurmukhi"),
+    (0x0A80, 0x0AFF, "gujarati"),
+    (0x0B00, 0x0B7F, "oriya"),
+    (0x0B80, 0x0BFF, "tamil"),
+    (0x0C00, 0x0C7F, "telugu"),
+    (0x0C80, 0x0CFF, "kannada"),
+    (0x0D00, 0x0D7F, "malayalam"),
+    (0x0D80, 0x0DFF, "sinhala"),
+    (0x0E00, 0x0E7F, "thai"),
+    (0x1200, 0x139F, "ethiopic"),
+    (0x3040, 0x30FF, "kana"), (0x31F0, 0x31FF, "kana"),
+    (0x3400, 0x4DBF, "han"), (0x4E00, 0x9FFF, "han"),
+    (0xF900, 0xFAFF, "han"), (0x20000, 0x2FA1F, "han"),
+    (0x1100, 0x11FF, "hangul"), (0xAC00, 0xD7AF, "hangul"),
+)
+
+
+def _script(ch: str) -> str | None:
+    o = ord(ch)
+    for lo, hi, name in _SCRIPT_RANGES:
+        if lo <= o <= hi:
+            return name
+    return None
+
+
+def _token_script(token: str) -> str | None:
+    counts: dict[str, int] = {}
+    for ch in token:
+        if ch.isdigit():
+            continue
+        s = _script(ch)
+        if s:
+            counts[s] = counts.get(s, 0) + 1
+    if not counts:
+        return None
+    return max(counts, key=counts.__getitem__)
+
+
+# Scripts that name exactly one supported language.
+_UNAMBIGUOUS = {"bengali": "bn", "gujarati": "gu", "tamil": "ta", "sinhala": "si", "cyrillic": "ru"}
+
+
+# --------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------
+
+def detect_language(text: str) -> str | None:
+    """BCP 47 code of the message's language, or None when it cannot tell."""
+    code, confidence = detect_language_scored(text)
+    return code if code is not None and confidence >= MIN_CONFIDENCE else None
+
+
+def detect_language_scored(text: str) -> tuple[str | None, float]:
+    """Best guess and a confidence in [0, 1], so the caller can ask when unsure.
+
+    A guess below MIN_CONFIDENCE is still returned (e.g. Devanagari "हाँ" is
+    most likely Hindi) for callers that want to offer it as a suggestion.
+    """
+    if not text or not text.strip():
+        return None, 0.0
+    raw = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    toks = tokens(raw)
+    weights: dict[str, float] = {}
+    by_script: dict[str, list[str]] = {}
+    for tok in toks:
+        script = _token_script(tok)
+        if script is None:
+            continue
+        by_script.setdefault(script, []).append(tok)
+        # A Chinese "word" is about two characters and is not space-separated.
+        w = sum(1 for ch in tok if _script(ch) == "han") / 2 if script == "han" else 1.0
+        weights[script] = weights.get(script, 0.0) + max(w, 0.5)
+    if not weights:
+        return None, 0.0
+
+    latin_w = weights.get("latin", 0.0)
+    others = {s: w for s, w in weights.items() if s != "latin"}
+    if others:
+        script = max(others, key=others.__getitem__)
+        w = others[script]
+        # English medical words inside another language's grammar belong to
+        # that language: a third of the words in the other script is enough.
+        if w >= 0.3 * (w + latin_w):
+            return _by_script(script, by_script[script], raw)
+    if latin_w:
+        return _latin(by_script.get("latin", []), raw)
+    return None, 0.0
+
+
+def _by_script(script: str, toks: list[str], raw: str) -> tuple[str | None, float]:
+    if script in _UNAMBIGUOUS:
+        if script == "bengali" and re.search("[ৰৱ]", raw):
+            return None, 0.3  # Assamese letters: Bengali script, unsupported language
+        return _UNAMBIGUOUS[script], 0.95
+    if script == "han":
+        if re.search("[\u3040-\u30ff]", raw):
+            return None, 0.2  # kana: Japanese
+        return _han(raw)
+    if script == "devanagari":
+        return _devanagari(toks)
+    if script == "arabic":
+        return _arabic(toks, raw)
+    return None, 0.1  # a script of no supported language (Thai, Hangul, ...)
+
+
+@functools.cache
+def _han_sets() -> tuple[frozenset[str], frozenset[str]]:
+    from hanzidentifier import helpers  # CC-CEDICT character sets
+
+    shared = helpers.SHARED_CHARACTERS
+    return (frozenset(helpers.SIMPLIFIED_CHARACTERS - shared),
+            frozenset(helpers.TRADITIONAL_CHARACTERS - shared))
+
+
+def _han(raw: str) -> tuple[str | None, float]:
+    simp_only, trad_only = _han_sets()
+    han = [ch for ch in raw if _script(ch) == "han"]
+    s = sum(1 for ch in han if ch in simp_only)
+    t = sum(1 for ch in han if ch in trad_only)
+    if s == t == 0:
+        # Only characters common to both systems ("你好", "是的"): Chinese,
+        # but which script is unknown; most writers use simplified.
+        return "zh-Hans", 0.5 if len(han) >= 6 else 0.3
+    code = "zh-Hans" if s > t else "zh-Hant" if t > s else None
+    if code is None:
+        return "zh-Hans", 0.4
+    return code, 0.6 + 0.4 * abs(s - t) / (s + t)
+
+
+def _devanagari(toks: list[str]) -> tuple[str | None, float]:
+    markers = load_lexicon("language.yml")["devanagari_markers"]
+    scores = {lang: 0.0 for lang in markers}
+    for tok in toks:
+        for lang, table in markers.items():
+            if tok in table.get(2, ()):
+                scores[lang] += 2
+            elif tok in table.get(1, ()):
+                scores[lang] += 1
+            elif any(tok.endswith(sfx) and len(tok) > len(sfx) for sfx in table.get("suffix", ())):
+                scores[lang] += 0.5
+    ne, hi, mr = scores.get("ne", 0.0), scores.get("hi", 0.0), scores.get("mr", 0.0)
+    if mr > max(ne, hi):
+        return None, 0.3  # Marathi: Devanagari, unsupported language
+    if ne == hi == 0:
+        return "hi", 0.4 if len(toks) <= 2 else 0.55
+    if ne >= hi:
+        # Ties go to Nepali: Hindi prose is full of है/में/के and rarely ties.
+        if ne == hi and ne < 2:
+            return "ne", 0.4
+        return "ne", min(1.0, 0.6 + 0.4 * (ne - hi) / (ne + hi) + (0.1 if ne >= 3 else 0))
+    return "hi", min(1.0, 0.6 + 0.4 * (hi - ne) / (ne + hi) + (0.1 if hi >= 3 else 0))
+
+
+def _arabic(toks: list[str], raw: str) -> tuple[str | None, float]:
+    lex = load_lexicon("language.yml")["arabic_script"]
+    strong = sum(raw.count(ch) for ch in lex["urdu_letters_strong"])
+    weak = sum(raw.count(ch) for ch in lex["urdu_letters_weak"])
+    arabic_letters = sum(raw.count(ch) for ch in lex["arabic_letters"])
+    # Word lists are matched with the keyboard variants folded both ways.
+    to_ar = str.maketrans({"ی": "ي", "ک": "ك"})
+    to_ur = str.maketrans({"ي": "ی", "ك": "ک"})
+    ur_words = set(lex["urdu_words"])
+    ar_words = {w.translate(to_ar) for w in lex["arabic_words"]}
+    fa_words = set(lex["persian_words"])
+    uw = sum(1 for t in toks if t.translate(to_ur) in ur_words)
+    aw = sum(1 for t in toks if t.translate(to_ar) in ar_words)
+    fw = sum(1 for t in toks if t in fa_words)
+    ur = 3 * strong + 0.5 * weak + 2 * uw
+    ar = 1.0 * arabic_letters + 2 * aw
+    if strong == 0 and fw >= 2 and fw > aw:
+        return None, 0.3  # Persian
+    if ur == ar == 0:
+        return "ar", 0.45
+    if ur > ar:
+        return "ur", min(1.0, 0.6 + 0.4 * (ur - ar) / (ur + ar))
+    if ar > ur:
+        return "ar", min(1.0, 0.6 + 0.4 * (ar - ur) / (ur + ar))
+    return "ar", 0.45
+
+
+# --------------------------------------------------------------------------
+# Latin script
+# --------------------------------------------------------------------------
+
+_LINGUA_TARGETS = {"ENGLISH": "en", "FRENCH": "fr", "TURKISH": "tr", "SWAHILI": "sw", "TAGALOG": "tl"}
+# Languages families may also write in, so that lingua is not forced to
+# call Spanish or Indonesian one of ours.
+_LINGUA_DISTRACTORS = ("INDONESIAN", "MALAY", "SPANISH", "PORTUGUESE", "GERMAN",
+                       "ITALIAN", "DUTCH", "SOMALI", "YORUBA", "AFRIKAANS")
+
+
+@functools.cache
+def _lingua() -> Any:
+    from lingua import Language, LanguageDetectorBuilder
+
+    langs = [getattr(Language, n) for n in (*_LINGUA_TARGETS, *_LINGUA_DISTRACTORS)]
+    return LanguageDetectorBuilder.from_languages(*langs).build()
+
+
+@functools.cache
+def _latin_tables() -> dict[str, Any]:
+    lex = load_lexicon("language.yml")
+    fold = lambda words: {normalize(str(w)) for w in words}  # noqa: E731
+    return {
+        "short": {lang: fold(ws) for lang, ws in lex["short_words"].items()},
+        "neutral": fold(lex["neutral_words"]),
+        "markers": {lang: fold(ws) for lang, ws in lex["latin_markers"].items()},
+        "roman": {lang: (fold(t["strong"]), fold(t.get("weak", ())))
+                  for lang, t in lex["romanized"].items()},
+        "hindi_distinct": fold(lex["hindi_distinct"]),
+    }
+
+
+def _latin(toks: list[str], raw: str) -> tuple[str | None, float]:
+    tab = _latin_tables()
+    words = [normalize(t) for t in toks]
+    words = [w for w in words if not w.isdigit()]
+    content = [w for w in words if w not in tab["neutral"]]
+    if not content:
+        return None, 0.1
+    if len(words) <= 2:
+        hits = {lang for w in content for lang, ws in tab["short"].items() if w in ws}
+        if len(hits) == 1:
+            return hits.pop(), 0.7
+        if not hits and re.search("[ığİ]", raw):
+            return "tr", 0.6  # dotless i and soft g are Turkish letters
+        return None, 0.2
+
+    # Languages written in Latin letters that lingua does not know, and
+    # Taglish, which lingua often calls English.
+    roman: dict[str, tuple[float, int]] = {}
+    for lang, (strong, weak) in tab["roman"].items():
+        s_hits = [w for w in words if w in strong]
+        w_hits = sum(1 for w in words if w in weak)
+        roman[lang] = (len(s_hits) + 0.5 * w_hits, len(set(s_hits)))
+    # Hindi and Urdu in Latin letters are one spoken language: pool them.
+    hu = roman["hi"][0] + roman["ur"][0], roman["hi"][1] + roman["ur"][1]
+    pooled = {k: v for k, v in roman.items() if k not in ("hi", "ur")}
+    pooled["hi"] = hu
+    en_markers = sum(1 for w in words if w in tab["markers"]["en"])
+    best = max(pooled, key=lambda k: pooled[k][0])
+    score, distinct = pooled[best]
+    runner_up = max((v[0] for k, v in pooled.items() if k != best), default=0.0)
+    if score >= 2 and distinct >= 1 and score > 0.8 * en_markers and score > 1.5 * runner_up:
+        confidence = min(0.95, 0.55 + 0.4 * score / max(len(words), 1) + 0.05 * distinct)
+        if best == "hi":
+            ur_strong = roman["ur"][1]
+            hindi_dist = sum(1 for w in words if w in tab["hindi_distinct"])
+            if ur_strong >= 1 and ur_strong > hindi_dist:
+                return "ur", min(confidence, 0.6)
+        return best, confidence
+
+    # lingua for English, French, Turkish, Swahili, Tagalog; marker words
+    # back it up on short messages full of names and medical terms.
+    text = " ".join(toks)
+    values = {cv.language.name: cv.value for cv in _lingua().compute_language_confidence_values(text)}
+    target = {code: values.get(name, 0.0) for name, code in _LINGUA_TARGETS.items()}
+    distractor = max((values.get(n, 0.0) for n in _LINGUA_DISTRACTORS), default=0.0)
+    total_t = sum(target.values()) or 1.0
+    markers = {code: sum(1 for w in words if w in tab["markers"][code]) for code in target}
+    total_m = sum(markers.values())
+    # The more marker words, the more they are trusted over lingua, whose
+    # confidence is spread thin by names, numbers and medical terms.
+    mw = min(0.6, 0.15 * total_m)
+    combined = {
+        code: (1 - mw) * target[code] / total_t + mw * (markers[code] / total_m if total_m else 0.0)
+        for code in target
+    }
+    best = max(combined, key=combined.__getitem__)
+    if distractor > 2 * target[best] and markers[best] < 2:
+        return None, 0.2  # most likely a language we do not support
+    confidence = combined[best]
+    if markers[best] == 0 and target[best] < 0.5:
+        confidence = min(confidence, 0.45)
+    return best, round(confidence, 3)

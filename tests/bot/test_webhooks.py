@@ -1,0 +1,206 @@
+"""WhatsApp and e-mail webhooks: signature, storage, dedupe, bad input (no Rasa needed)."""
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+import requests
+from sqlalchemy import func, select
+from werkzeug.serving import make_server
+
+from bot.app import create_app
+from bot.models import Contact, Direction, Message, MessageStatus
+from tests.helpers import WHATSAPP_PATH, post_signed, sign, twilio_form
+
+
+class EnqueueRecorder:
+    def __init__(self) -> None:
+        self.calls: list[int] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, conversation_id: int) -> None:
+        with self.lock:
+            self.calls.append(conversation_id)
+
+
+@pytest.fixture
+def queued() -> EnqueueRecorder:
+    return EnqueueRecorder()
+
+
+@pytest.fixture
+def client(settings, queued):  # type: ignore[no-untyped-def]
+    return create_app(settings, enqueue=queued).test_client()
+
+
+def _count(factory: Any) -> int:
+    with factory() as session:
+        return session.scalar(select(func.count()).select_from(Message))
+
+
+def test_signed_message_is_stored_and_queued(client, factory, queued) -> None:
+    form = twilio_form("SM" + "a" * 32, body="My mum has breast cancer")
+    resp = post_signed(client, form)
+    assert resp.status_code == 200
+    assert resp.mimetype == "text/xml"
+    assert b"<Response" in resp.data
+    with factory() as session:
+        msg = session.scalar(select(Message))
+        assert msg.body == "My mum has breast cancer"
+        assert msg.status == MessageStatus.received
+        assert msg.direction == Direction.inbound
+        assert msg.conversation.contact.whatsapp == "+254711000101"
+        assert msg.conversation.contact.name == "Test Family"
+    assert queued.calls == [msg.conversation_id]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"},
+        {"X-Twilio-Signature": "SIGNED-FOR-ANOTHER-URL"},
+    ],
+    ids=["missing", "wrong", "other-url"],
+)
+def test_bad_signature_is_refused_and_nothing_stored(client, factory, queued, headers) -> None:
+    form = twilio_form("SM" + "b" * 32)
+    if headers.get("X-Twilio-Signature") == "SIGNED-FOR-ANOTHER-URL":
+        headers = {"X-Twilio-Signature": sign("/webhooks/twilio/other", form)}
+    resp = client.post(WHATSAPP_PATH, data=form, headers=headers)
+    assert resp.status_code == 403
+    assert _count(factory) == 0
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(Contact)) == 0
+    assert queued.calls == []
+
+
+def test_tampered_body_is_refused(client, factory) -> None:
+    form = twilio_form("SM" + "c" * 32, body="original")
+    signature = sign(WHATSAPP_PATH, form)
+    form["Body"] = "tampered"
+    resp = client.post(WHATSAPP_PATH, data=form, headers={"X-Twilio-Signature": signature})
+    assert resp.status_code == 403
+    assert _count(factory) == 0
+
+
+def test_media_only_message_is_stored_not_a_500(client, factory, queued) -> None:
+    form = twilio_form(
+        "SM" + "d" * 32,
+        body="",
+        NumMedia="1",
+        MediaUrl0="https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1",
+        MediaContentType0="application/pdf",
+    )
+    del form["Body"]
+    resp = post_signed(client, form)
+    assert resp.status_code == 200
+    with factory() as session:
+        msg = session.scalar(select(Message))
+        assert msg.body == ""
+        assert msg.attachments[0]["content_type"] == "application/pdf"
+    assert len(queued.calls) == 1
+
+
+def test_malformed_payload_is_a_clear_400(client, factory) -> None:
+    form = twilio_form("SM" + "e" * 32)
+    del form["MessageSid"]
+    resp = post_signed(client, form)
+    assert resp.status_code == 400
+    assert "MessageSid" in resp.get_json()["detail"]
+    assert _count(factory) == 0
+
+
+def test_same_sid_posted_five_times_concurrently_is_stored_once(settings, factory, queued) -> None:
+    app = create_app(settings, enqueue=queued)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_port}{WHATSAPP_PATH}"
+    form = twilio_form("SM" + "f" * 32, body="retry me")
+    headers = {"X-Twilio-Signature": sign(WHATSAPP_PATH, form)}
+    barrier = threading.Barrier(5)
+    statuses: list[int] = []
+
+    def post() -> None:
+        barrier.wait()
+        statuses.append(requests.post(url, data=form, headers=headers, timeout=30).status_code)
+
+    workers = [threading.Thread(target=post) for _ in range(5)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    server.shutdown()
+    assert statuses == [200] * 5
+    assert _count(factory) == 1
+    assert len(queued.calls) == 1
+
+
+def test_status_callback_never_moves_backwards(client, factory, settings) -> None:
+    post_signed(client, twilio_form("SM" + "1" * 32))
+    with factory() as session, session.begin():
+        inbound = session.scalar(select(Message))
+        out = Message(
+            conversation_id=inbound.conversation_id, direction=Direction.outbound, channel="whatsapp",
+            provider_id="SMout1", status=MessageStatus.sent, body="hi", attachments=[],
+        )
+        session.add(out)
+    path = "/webhooks/twilio/status"
+    for status in ("delivered", "sent", "queued"):
+        form = {"MessageSid": "SMout1", "MessageStatus": status, "AccountSid": "AC" + "1" * 32}
+        assert post_signed(client, form, path).status_code == 200
+    with factory() as session:
+        assert session.scalar(select(Message).where(Message.provider_id == "SMout1")).status == MessageStatus.delivered
+    unsigned = client.post(path, data={"MessageSid": "SMout1", "MessageStatus": "read"})
+    assert unsigned.status_code == 403
+
+
+def test_email_webhook_requires_token_and_stores_raw_mime(client, factory, queued) -> None:
+    raw = (
+        b"From: Amina <amina@example.org>\r\nTo: care@intake.localhost\r\nSubject: My father\r\n"
+        b"Message-ID: <m1@example.org>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+        b"My father has lymphoma.\r\n"
+    )
+    assert client.post("/webhooks/email/inbound", data=raw).status_code == 403
+    assert _count(factory) == 0
+    auth = {"Authorization": "Bearer test-mail-token", "Content-Type": "message/rfc822"}
+    resp = client.post("/webhooks/email/inbound", data=raw, headers=auth)
+    assert resp.status_code == 202
+    again = client.post("/webhooks/email/inbound", data=raw, headers=auth)
+    assert again.get_json()["duplicate"] is True
+    with factory() as session:
+        msg = session.scalar(select(Message))
+        assert msg.channel == "email" and "lymphoma" in msg.body
+        assert msg.conversation.contact.email == "amina@example.org"
+    assert len(queued.calls) == 1
+    assert client.post("/webhooks/email/inbound", data=b"", headers=auth).status_code == 400
+
+
+def test_email_auto_reply_is_stored_but_never_answered(client, factory, queued) -> None:
+    raw = (
+        b"From: bob@example.org\r\nSubject: Out of office\r\nAuto-Submitted: auto-replied\r\n"
+        b"Message-ID: <ooo@example.org>\r\n\r\nI am away.\r\n"
+    )
+    resp = client.post("/webhooks/email/inbound", data=raw, headers={"Authorization": "Bearer test-mail-token"})
+    assert resp.status_code == 202
+    with factory() as session:
+        assert session.scalar(select(Message)).status == MessageStatus.ignored
+    assert queued.calls == []
+
+
+def test_case_api_requires_bearer_token(client) -> None:
+    assert client.get("/api/cases/C-000001").status_code == 401
+    assert client.get("/api/cases/C-000001", headers={"Authorization": "Bearer nope"}).status_code == 401
+    resp = client.get("/api/cases/C-404", headers={"Authorization": "Bearer test-api-token"})
+    assert resp.status_code == 404
+
+
+def test_simulator_rejects_bad_json(client, factory) -> None:
+    assert client.post("/simulator/api/messages", data="not json", content_type="application/json").status_code == 400
+    assert client.post("/simulator/api/messages", json={"from": "sim-1"}).status_code == 400
+    assert _count(factory) == 0
+    assert client.get("/simulator/api/messages?from=sim-1&after=x").status_code == 400
+    page = client.get("/simulator/")
+    assert page.status_code == 200 and b"simulator" in page.data

@@ -1,0 +1,53 @@
+"""The worker's queue on Redis (REDIS_URL) as at scale; skipped when no Redis URL is given."""
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from huey import RedisHuey
+from sqlalchemy import select
+
+from bot.worker import Worker, make_huey
+from tests.helpers import wait_for
+
+REDIS = os.environ.get("REDIS_URL_TEST")
+
+
+def test_make_huey_uses_redis_when_configured(settings) -> None:
+    settings["redis_url"] = "redis://127.0.0.1:6379/15"
+    assert isinstance(make_huey(settings), RedisHuey)
+    settings["redis_url"] = None
+    assert type(make_huey(settings)).__name__ == "SqliteHuey"
+
+
+@pytest.mark.skipif(not REDIS, reason="REDIS_URL_TEST not set")
+def test_outbox_job_runs_through_redis(settings, factory, twilio_http) -> None:
+    from bot.conversations import queue_outbound
+    from bot.models import Contact, Conversation, Message, MessageStatus
+    from bot.senders import sender_factory
+
+    huey = RedisHuey(f"intake-test-{uuid.uuid4().hex[:8]}", url=REDIS)
+    worker = Worker(settings, huey=huey, sender_for=sender_factory(settings, twilio_http))
+    with factory() as session, session.begin():
+        contact = Contact(whatsapp="+254700000001")
+        session.add(contact)
+        session.flush()
+        conversation = Conversation(contact_id=contact.id, channel="whatsapp")
+        session.add(conversation)
+        session.flush()
+        item = queue_outbound(session, conversation, "hello from redis", {})
+    consumer = worker.consumer(workers=1)
+    consumer.start()
+    try:
+        worker.deliver_outbox(item)
+        wait_for(lambda: twilio_http.requests, timeout=30)
+
+        def sent() -> bool:
+            with factory() as session:
+                return session.scalar(select(Message)).status == MessageStatus.sent
+
+        wait_for(sent, timeout=30)
+    finally:
+        consumer.stop(graceful=False)
+        huey.flush()

@@ -1,0 +1,93 @@
+"""channels/base.py: the neutral message types and the shared text helpers."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from channels.base import (
+    Attachment,
+    InboundMessage,
+    InvalidPayload,
+    OutboundMessage,
+    PermanentSendError,
+    SendError,
+    Sender,
+    SendResult,
+    TransientSendError,
+    clean_line,
+    clean_text,
+    utf16_len,
+)
+from tests.channels.channel_fakes import RecordingSender
+
+
+def test_inbound_message_is_frozen_and_has_defaults():
+    msg = InboundMessage(channel="whatsapp", sender="+254711000101", provider_id="SM1")
+    assert msg.text == "" and msg.attachments == () and msg.references == () and msg.extra == {}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        msg.text = "changed"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "fields", [{"channel": "sms"}, {"sender": ""}, {"provider_id": ""}]
+)
+def test_inbound_message_rejects_impossible_values(fields):
+    base = {"channel": "email", "sender": "a@example.org", "provider_id": "<a@x>"}
+    base.update(fields)
+    with pytest.raises(ValueError):
+        InboundMessage(**base)
+
+
+def test_attachment_repr_hides_data():
+    attachment = Attachment(url=None, content_type="application/pdf", filename="secret-name.pdf", size=3, data=b"abc")
+    assert "abc" not in repr(attachment) and "secret-name" not in repr(attachment)
+    assert "application/pdf" in repr(attachment)
+
+
+def test_outbound_repr_hides_text_and_recipient():
+    msg = OutboundMessage(channel="email", to="patient@example.org", text="your diagnosis")
+    assert "patient" not in repr(msg) and "diagnosis" not in repr(msg)
+
+
+def test_error_hierarchy():
+    assert issubclass(InvalidPayload, ValueError)
+    assert issubclass(TransientSendError, SendError) and issubclass(PermanentSendError, SendError)
+    error = PermanentSendError(63016)
+    assert error.code == 63016 and "63016" in str(error)
+    assert TransientSendError("x", code=451, sent_ids=("a",)).sent_ids == ("a",)
+
+
+def test_recording_sender_satisfies_the_protocol():
+    sender = RecordingSender()
+    assert isinstance(sender, Sender)
+    result = sender.send(OutboundMessage(channel="whatsapp", to="+1", text="hi"))
+    assert result == SendResult(provider_id="rec-1", status="sent", provider_ids=("rec-1",))
+    assert [m.text for m in sender.sent] == ["hi"]
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("a\x00b", "ab"),
+        ("line\r\nnext\rlast", "line\nnext\nlast"),
+        ("tab\tkept", "tab\tkept"),
+        ("esc\x1b[0m del\x7f c1\x85", "esc[0m del c1"),
+        ("lone \ud800 surrogate", "lone  surrogate"),
+        ("rtl \u200f mark and zwj 👨\u200d👩", "rtl \u200f mark and zwj 👨\u200d👩"),
+    ],
+)
+def test_clean_text(raw, expected):
+    assert clean_text(raw) == expected
+
+
+def test_clean_line_collapses_whitespace_and_caps():
+    assert clean_line("  a\n\n b\t c  ", 100) == "a b c"
+    assert clean_line("abcdef", 3) == "abc"
+
+
+def test_utf16_len_counts_astral_characters_twice():
+    assert utf16_len("abc") == 3
+    assert utf16_len("😀") == 2
+    assert utf16_len("中文") == 2
