@@ -34,7 +34,6 @@ from channels.base import (
     clean_line,
     clean_text,
     is_grapheme_continuation,
-    utf16_len,
 )
 
 # WhatsApp itself caps a text at 4096 characters; anything far beyond that is

@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import datetime as _dt
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -57,9 +56,14 @@ def _validate(path: str, raw: Any) -> dict[str, str]:
 _load = cached_validated(_validate)
 
 
+@lru_cache(maxsize=1)
+def _available() -> frozenset[str]:
+    return frozenset(lang for lang in vocab.languages() if (MESSAGES_DIR / f"{lang}.yml").exists())
+
+
 def supported_language(language: str | None) -> str:
     """The language itself when we have texts for it, else English."""
-    if isinstance(language, str) and language in vocab.languages() and (MESSAGES_DIR / f"{language}.yml").exists():
+    if isinstance(language, str) and language in _available():
         return language
     return DEFAULT_LANGUAGE
 

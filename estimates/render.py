@@ -84,9 +84,12 @@ def _items_view(items: list[dict[str, Any]], currency: str, language: str) -> li
         if isinstance(q, dict) and unit_key in msg.messages(language):
             quantity = msg.t(unit_key, language, low=msg.number(q["low"], language), high=msg.number(q["high"], language))
         set_by_key = f"set_by.{item.get('set_by')}"
+        label = _label(item, language)
+        amount = msg.money_range(item["low"], item["high"], currency, language)
         view.append({
-            "label": _label(item, language),
-            "amount": msg.money_range(item["low"], item["high"], currency, language),
+            "label": label,
+            "amount": amount,
+            "line": msg.t("fmt.label_value", language, label=label, value=amount),
             "quantity": quantity,
             "set_by": msg.t(set_by_key, language) if set_by_key in msg.messages(language) else "",
             "overridden": bool(item.get("overridden")),
@@ -124,6 +127,8 @@ def _block_view(block: dict[str, Any], language: str) -> dict[str, Any]:
         "timeline": _timeline(block["timeline_days"], language),
         "centres": centres,
         "priced_centres": sum(1 for c in centres if c["priced"]),
+        "centres_heading": msg.t("text.centres_heading" if any(c["priced"] for c in centres) else "text.search_heading",
+                                 language),
     }
 
 
@@ -144,7 +149,6 @@ def _view(case: dict[str, Any], recommendation: dict[str, Any] | None, estimate:
         "records_complete": msg.t("text.records_complete", language),
         "indicative": msg.t("text.indicative", language),
         "coordinator": msg.t("text.coordinator", language),
-        "centres_heading": msg.t("text.centres_heading", language),
         "in_estimate": msg.t("text.in_estimate", language),
         "col_item": msg.t("text.col_item", language),
         "col_amount": msg.t("text.col_amount", language),

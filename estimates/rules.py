@@ -15,8 +15,6 @@ from .datafile import PACKAGE_DIR, CatalogError, Checker, cached_validated
 
 RULES_PATH = PACKAGE_DIR / "rules.yml"
 
-_MISSING = object()
-
 
 def get_field(case: Any, dotted: str) -> Any:
     """The value at a dotted path of the case, or None when any part is missing."""

@@ -216,7 +216,12 @@ def detect_language_scored(text: str) -> tuple[str | None, float]:
     if not weights:
         return None, 0.0
 
-    latin_w = weights.get("latin", 0.0)
+    # Latin words count fully only when they are grammar (function words);
+    # English nouns dropped into Tamil or Hindi are half a vote.
+    latin_w = 0.0
+    if "latin" in by_script:
+        grammar = _latin_tables()["grammar"]
+        latin_w = sum(1.0 if normalize(t) in grammar else 0.5 for t in by_script["latin"])
     others = {s: w for s, w in weights.items() if s != "latin"}
     if others:
         script = max(others, key=others.__getitem__)
@@ -344,12 +349,14 @@ def _lingua() -> Any:
 def _latin_tables() -> dict[str, Any]:
     lex = load_lexicon("language.yml")
     fold = lambda words: {normalize(str(w)) for w in words}  # noqa: E731
+    markers = {lang: fold(ws) for lang, ws in lex["latin_markers"].items()}
+    roman = {lang: (fold(t["strong"]), fold(t.get("weak", ()))) for lang, t in lex["romanized"].items()}
     return {
         "short": {lang: fold(ws) for lang, ws in lex["short_words"].items()},
         "neutral": fold(lex["neutral_words"]),
-        "markers": {lang: fold(ws) for lang, ws in lex["latin_markers"].items()},
-        "roman": {lang: (fold(t["strong"]), fold(t.get("weak", ())))
-                  for lang, t in lex["romanized"].items()},
+        "markers": markers,
+        "roman": roman,
+        "grammar": frozenset().union(*markers.values(), *(strong for strong, _ in roman.values())),
         "hindi_distinct": fold(lex["hindi_distinct"]),
     }
 

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs
 
 import pytest
 import requests
-from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 

@@ -1,0 +1,192 @@
+"""Treatment history facts: treatments received, "none yet", lines of therapy,
+disease status, inoperable, options exhausted, re-irradiation."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from dialogs.understanding.fx_numbers import templates, to_int
+from dialogs.understanding.fx_text import Hit, Negation, Terms, Text, load, longest
+
+# Strongest first (DESIGN 3: the most telling status of one message wins).
+STATUS_RANK = ["refractory", "progressing", "relapsed", "on_treatment", "remission", "newly_diagnosed"]
+YEAR = re.compile(r"(?<![\d.,])(19[5-9]\d|20[0-4]\d)(?!\d)")
+PLANNED_BEFORE_WINDOW = 45
+PLANNED_AFTER_WINDOW = 25
+
+
+@lru_cache(maxsize=1)
+def _treatment_terms() -> Terms:
+    data = load("treatments.yml")
+    terms = Terms()
+    for kind, block in data["generic"].items():
+        terms.add_block(block, ((kind,), None))
+    terms.add_block(data["not_treatments"], ((), None))
+    for detail, spec in data["named"].items():
+        kinds = spec["type"] if isinstance(spec["type"], list) else [spec["type"]]
+        names = spec["names"]
+        terms.add_block(names if isinstance(names, dict) else {"any": names}, (tuple(kinds), str(detail)))
+    return terms
+
+
+@lru_cache(maxsize=1)
+def _planned() -> tuple[Terms, Terms]:
+    data = load("negation.yml")["planned"]
+    before, after = Terms(), Terms()
+    before.add_block(data["before"], True)
+    after.add_block(data["after"], True)
+    return before, after
+
+
+@lru_cache(maxsize=1)
+def _cue_terms(*path: str) -> Terms:
+    data: Any = load("status.yml")
+    for key in path:
+        data = data[key]
+    terms = Terms()
+    if all(isinstance(v, dict) for v in data.values()):
+        for value, block in data.items():
+            terms.add_block(block, value)
+    else:
+        terms.add_block(data, True)
+    return terms
+
+
+def _found(t: Text, language: str | None, negated: Negation, *path: str) -> list[Hit]:
+    return [h for h in longest(_cue_terms(*path).find(t, language)) if not negated(h.start, h.end)]
+
+
+def _is_planned(t: Text, hit: Hit, language: str | None, planned: tuple[list[Hit], list[Hit]]) -> bool:
+    s, e = t.sentence(hit.start)
+    before, after = planned
+    if any(s <= p.start and hit.start - PLANNED_BEFORE_WINDOW <= p.start and p.end <= hit.start for p in before):
+        return True
+    return any(hit.end <= p.start <= hit.end + PLANNED_AFTER_WINDOW and p.end <= e for p in after)
+
+
+def treatments(t: Text, language: str | None, negated: Negation, blocked: list[Hit]) -> list[dict[str, Any]]:
+    """Treatments received (not negated, not only planned, not part of an
+    "inoperable" or "no treatment yet" statement)."""
+    planned = (_planned()[0].find(t, language), _planned()[1].find(t, language))
+    out: list[dict[str, Any]] = []
+    for hit in longest(_treatment_terms().find(t, language)):
+        if any(b.start <= hit.start < b.end or hit.start <= b.start < hit.end for b in blocked):
+            continue
+        if negated(hit.start, hit.end) or _is_planned(t, hit, language, planned):
+            continue
+        kinds, detail = hit.value
+        year = _nearest_year(t, hit)
+        for kind in kinds:
+            out.append({"type": kind, "detail": detail, "year": year})
+    return dedupe_treatments(out)
+
+
+def _nearest_year(t: Text, hit: Hit) -> int | None:
+    s, e = t.sentence(hit.start)
+    years = [(abs(m.start() - hit.start), int(m.group(1))) for m in YEAR.finditer(t.low, s, e)]
+    return min(years)[1] if years else None
+
+
+def dedupe_treatments(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per (type, detail); a bare "chemo" goes when a named chemo is known."""
+    seen: dict[tuple[str, str | None], dict[str, Any]] = {}
+    for item in items:
+        key = (item["type"], item.get("detail"))
+        if key in seen:
+            if seen[key].get("year") is None and item.get("year") is not None:
+                seen[key] = dict(item)
+            continue
+        seen[key] = dict(item)
+    named = {kind for kind, detail in seen if detail}
+    return [v for (kind, detail), v in seen.items() if detail or kind not in named]
+
+
+def history(t: Text, language: str | None = None) -> dict[str, Any]:
+    """The history facts of one message (only those found)."""
+    negated = Negation(t, language)
+    facts: dict[str, Any] = {}
+
+    inoperable = _found(t, language, negated, "told_inoperable", "inoperable")
+    operable = [h for h in longest(_cue_terms("told_inoperable").find(t, language)) if h.value == "operable" and not negated(h.start, h.end)]
+    if inoperable:
+        facts["history.told_inoperable"] = True
+    elif operable:
+        facts["history.told_inoperable"] = False
+
+    none_yet = longest(_cue_terms("no_treatment_yet").find(t, language))
+    first_none = [h for h in none_yet if h.value == "first"]
+    exhausted = _found(t, language, negated, "options_exhausted")
+    if exhausted:
+        facts["history.options_exhausted"] = True
+
+    given = treatments(t, language, negated, inoperable + none_yet + exhausted)
+    if given:
+        facts["history.treatments"] = given
+    if first_none:
+        facts["history.no_treatment_yet"] = True
+    elif given:
+        facts["history.no_treatment_yet"] = False
+
+    lines = lines_of_therapy(t)
+    if lines:
+        facts["history.lines_of_therapy"] = lines
+
+    status, explicit = disease_status(t, language, negated, bool(first_none), none_yet)
+    if status:
+        facts["history.disease_status"] = status
+        if explicit:
+            facts["_status_explicit"] = True
+
+    if reirradiation(t, language, negated, given):
+        facts["history.reirradiation"] = True
+    return facts
+
+
+def disease_status(t: Text, language: str | None, negated: Negation, none_yet: bool, skip: list[Hit]) -> tuple[str | None, bool]:
+    """(status, explicit): the strongest status cue of the message."""
+    found: set[str] = set()
+    for hit in longest(_cue_terms("disease_status").find(t, language)):
+        if any(s.start <= hit.start < s.end for s in skip) or negated(hit.start, hit.end):
+            continue
+        found.add(hit.value)
+    if none_yet:
+        found.discard("on_treatment")  # "so far no treatment" is not "on treatment"
+        found.add("newly_diagnosed")
+    explicit = {h.value for h in _cue_terms("explicit_status").find(t, language)}
+    for status in STATUS_RANK:
+        if status in found:
+            return status, status in explicit
+    if explicit:
+        status = next(iter(explicit))
+        return status, True
+    return None, False
+
+
+def reirradiation(t: Text, language: str | None, negated: Negation, given: list[dict[str, Any]]) -> bool:
+    if _found(t, language, negated, "reirradiation"):
+        return True
+    same_place = _found(t, language, negated, "same_place")
+    if not same_place:
+        return False
+    radiation = any(item["type"] == "radiotherapy" for item in given) or any(
+        ("radiotherapy",) == h.value[0] for h in _treatment_terms().find(t, language)
+    )
+    came_back = any(h.value == "relapsed" for h in _cue_terms("disease_status").find(t, language))
+    return radiation and came_back
+
+
+@lru_cache(maxsize=1)
+def _line_patterns() -> list[re.Pattern[str]]:
+    return templates(load("status.yml")["lines"])
+
+
+def lines_of_therapy(t: Text) -> int | None:
+    numbers = []
+    for pattern in _line_patterns():
+        for m in pattern.finditer(t.low):
+            token = m.groupdict().get("ORD") or m.groupdict().get("CARD")
+            value = to_int(token) if token else None
+            if value and 0 < value <= 10:
+                numbers.append(value)
+    return max(numbers) if numbers else None

@@ -1,0 +1,165 @@
+"""Numbers in patient messages, and the small pattern language built on them.
+
+Data files write patterns such as "stage {S}", "{N} years old" or "{ORD} line";
+`template()` turns them into regular expressions over the normalised text, with
+word boundaries that suit the script. Digits of every script are already ASCII
+after normalisation; this module adds Roman numerals, Chinese numerals and the
+number words of numbers.yml.
+"""
+from __future__ import annotations
+
+import re
+import sys
+import unicodedata
+from functools import lru_cache
+
+from dialogs.understanding.fx_text import PREFIX_LANGUAGES, is_cjk, load, normalise_pattern
+
+ROMAN = {"0": "0", "i": "I", "ii": "II", "iii": "III", "iv": "IV"}
+STAGES_BY_NUMBER = {0: "0", 1: "I", 2: "II", 3: "III", 4: "IV"}
+_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_EN_UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+_EN_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+
+
+@lru_cache(maxsize=1)
+def _marks() -> str:
+    """A character class body holding every combining mark (Indic vowel signs are not \\w)."""
+    ranges: list[tuple[int, int]] = []
+    for cp in range(0x0300, 0x10000):
+        if unicodedata.category(chr(cp))[0] == "M":
+            if ranges and ranges[-1][1] == cp - 1:
+                ranges[-1] = (ranges[-1][0], cp)
+            else:
+                ranges.append((cp, cp))
+    return "".join(f"\\u{a:04x}-\\u{b:04x}" if a != b else f"\\u{a:04x}" for a, b in ranges)
+
+
+def word_class() -> str:
+    return f"[\\w{_marks()}]"
+
+
+@lru_cache(maxsize=1)
+def english_numbers() -> dict[str, int]:
+    words = {w: i for i, w in enumerate(_EN_UNITS)}
+    for k, tens in enumerate(_EN_TENS):
+        words[tens] = 20 + 10 * k
+        for unit in range(1, 10):
+            words[f"{tens} {_EN_UNITS[unit]}"] = 20 + 10 * k + unit
+    return words
+
+
+def chinese_number(text: str) -> int | None:
+    """一 .. 九十九 (and 两)."""
+    if not text or any(c not in _CN_DIGITS and c != "十" for c in text):
+        return None
+    if "十" not in text:
+        return _CN_DIGITS[text] if len(text) == 1 else None
+    tens, _, units = text.partition("十")
+    value = (_CN_DIGITS.get(tens, 0) if tens else 1) * 10
+    return value + (_CN_DIGITS.get(units, 0) if units else 0)
+
+
+def _entry_regex(entry: str) -> str:
+    entry = str(entry)
+    if entry.startswith("re:"):
+        return normalise_pattern(entry[3:]).replace("\\b", "")
+    star = entry.endswith("*")
+    literal = re.escape(normalise_pattern(entry.rstrip("*").lower())).replace("\\ ", " ")
+    return literal + ("\\w*" if star else "")
+
+
+@lru_cache(maxsize=None)
+def _word_table(kind: str) -> list[tuple[re.Pattern[str], int, str]]:
+    table = []
+    for value, block in load("numbers.yml")[kind].items():
+        for entries in block.values():
+            for entry in entries:
+                table.append((re.compile(_entry_regex(entry)), int(value), _entry_regex(entry)))
+    return table
+
+
+def words_regex(kind: str) -> str:
+    """Alternation of the number words of one kind ("ordinals" or "cardinals")."""
+    parts = sorted({src for _, _, src in _word_table(kind)}, key=len, reverse=True)
+    return "|".join(parts)
+
+
+def word_value(kind: str, text: str) -> int | None:
+    for pattern, value, _ in _word_table(kind):
+        if pattern.fullmatch(text):
+            return value
+    return None
+
+
+def to_int(token: str) -> int | None:
+    """A number token found by a pattern: digits, Chinese numerals or a number word."""
+    token = token.strip().lower()
+    if token.isdigit():
+        return int(token)
+    m = re.fullmatch(r"(\d+)\s*(?:st|nd|rd|th|e|er|re|eme|ème|-?[йяю])", token)
+    if m:
+        return int(m.group(1))
+    if (value := chinese_number(token)) is not None:
+        return value
+    if token in english_numbers():
+        return english_numbers()[token]
+    for kind in ("cardinals", "ordinals"):
+        if (value := word_value(kind, token)) is not None:
+            return value
+    return None
+
+
+def stage_value(token: str) -> str | None:
+    """'IIB' -> 'II', '4a' -> 'IV', 'four' -> 'IV', 'الرابعه' -> 'IV'."""
+    token = token.strip().lower()
+    m = re.fullmatch(r"(iv|iii|ii|i|0|[0-4])(?:[abc][12]?)?", token)
+    if m:
+        head = m.group(1)
+        return ROMAN.get(head) or STAGES_BY_NUMBER.get(int(head))
+    value = to_int(token)
+    return STAGES_BY_NUMBER.get(value) if value is not None else None
+
+
+@lru_cache(maxsize=1)
+def _placeholders() -> dict[str, str]:
+    en_words = "|".join(sorted(english_numbers(), key=len, reverse=True))
+    cn = "[一二三四五六七八九十两]{1,3}"
+    stage_words = words_regex("cardinals") + "|" + words_regex("ordinals")
+    wc = word_class()
+    return {
+        "S": rf"(?P<S>(?<![a-z0-9])(?:iv|iii|ii|i|[0-4])(?:[abc][12]?)?(?![a-z0-9])|[一二三四]|(?<!{wc})(?:{stage_words}))",
+        "N": rf"(?P<N>(?<![\d.,])\d{{1,3}}(?!\d|[.,]\d)|{cn}|\b(?:{en_words})\b)",
+        "ORD": rf"(?P<ORD>(?<![\d.,])\d(?:st|nd|rd|th|e|er|re|eme|-?[йяю])?(?![\w])|(?<!{wc})(?:{words_regex('ordinals')}))",
+        "CARD": rf"(?P<CARD>(?<![\d.,])\d(?![\d.,]\d)|(?<!{wc})(?:{words_regex('cardinals')})|\b(?:{en_words})\b)",
+        "YEAR": r"(?P<YEAR>(?<!\d)(?:19[5-9]\d|20[0-4]\d)(?!\d))",
+    }
+
+
+@lru_cache(maxsize=None)
+def template(source: str, lang: str = "") -> re.Pattern[str]:
+    """Compile a data-file pattern with {S}/{N}/{ORD}/{CARD}/{YEAR} placeholders."""
+    body = normalise_pattern(source)
+    body = body.replace(" ", r"[\s:\-]*")
+    for name, regex in _placeholders().items():
+        body = body.replace("{" + name + "}", regex, 1)
+    wc = word_class()
+    first = next((c for c in source if c.isalnum()), "")
+    left = "" if source.startswith("{") or (first and is_cjk(first)) else f"(?<!{wc})"
+    last = source.rstrip("*")[-1:] if source else ""
+    prefix = source.endswith("*") or lang in PREFIX_LANGUAGES
+    right = "" if prefix or not last.isalnum() or is_cjk(last) or source.endswith("}") else f"(?!{wc})"
+    body = body.rstrip("*")
+    try:
+        return re.compile(left + body + right)
+    except re.error as exc:  # a data-file typo: name it
+        raise ValueError(f"bad pattern {source!r}: {exc}") from exc
+
+
+def templates(block: dict[str, list[str]] | None) -> list[re.Pattern[str]]:
+    """All patterns of a {language: [pattern, ...]} block."""
+    return [template(str(src), str(lang)) for lang, sources in (block or {}).items() for src in sources or []]
+
+
+if __name__ == "__main__":  # pragma: no cover - quick manual check
+    print(template(sys.argv[1]).pattern)
