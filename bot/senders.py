@@ -44,4 +44,5 @@ def _build(channel: str, settings: Settings, twilio_http_client: Any) -> Sender:
             password=settings.secret("SMTP_PASSWORD"),
             use_tls=bool(smtp.get("use_tls")),
         )
-    return SimulatorSender()
+    # WhatsApp without Twilio credentials: replies go to the local simulator (DESIGN 4).
+    return SimulatorSender(channels=(channel,))

@@ -102,17 +102,22 @@ def parse_simulator(payload: Mapping) -> InboundMessage:
 
 
 class SimulatorSender:
-    """Pretend delivery: the simulator page reads replies from the database."""
+    """Local delivery: the simulator page reads replies from the database.
 
-    channel = "simulator"
+    Also stands in for WhatsApp when no Twilio credentials are configured
+    (DESIGN 4), so nothing leaves the machine.
+    """
+
+    def __init__(self, channels: tuple[str, ...] = ("simulator",)) -> None:
+        self.channels = channels
 
     def send(self, msg: OutboundMessage) -> SendResult:
         """Return a fresh id with status "delivered".
 
         Raises:
-            ValueError: not a simulator message.
+            ValueError: a message of a channel this sender does not stand in for.
         """
-        if msg.channel != "simulator":
+        if msg.channel not in self.channels:
             raise ValueError(f"SimulatorSender cannot send {msg.channel!r} messages")
         provider_id = str(uuid.uuid4())
         return SendResult(provider_id=provider_id, status="delivered", provider_ids=(provider_id,))

@@ -26,7 +26,8 @@ from dialogs.understanding import safety, signals
 from handoff.tickets import ticket_request
 
 MEDIA_ONLY_TEXT = "/inform"
-HUMAN_INTENT_CONFIDENCE = 0.6
+# The lexicon decides first; the classifier alone must be very sure (it confuses "please advise").
+HUMAN_INTENT_CONFIDENCE = 0.85
 STOP_INTENT_CONFIDENCE = 0.8
 
 
@@ -63,7 +64,8 @@ def _opening(tracker: Tracker, language: str, name: str | None = None) -> tuple[
 def _contact_name(tracker: Tracker) -> str | None:
     meta = (tracker.latest_message or {}).get("metadata") or {}
     name = meta.get("contact_name")
-    return name.split()[0] if isinstance(name, str) and name.strip() else None
+    # The whole profile name: a first token can be a mere title ("أبو" of "أبو حسن").
+    return name.strip()[:60] if isinstance(name, str) and name.strip() else None
 
 
 class ActionUnderstand(Action):
@@ -81,15 +83,19 @@ class ActionUnderstand(Action):
         channel = meta.get("channel") or tracker.get_slot("channel") or "simulator"
         requested = tracker.get_slot("requested_slot")
 
+        # An e-mail's subject often names the diagnosis or the service ("Request: remote second opinion").
+        subject = (meta.get("subject") or "").strip() if channel == "email" else ""
+        readable = f"{subject}\n\n{text}" if subject and text else text
+
         # Safety first (DESIGN 2.2): before consent, before anything else.
         known_flags: list[str] = list(tracker.get_slot("red_flags") or [])
-        new_flags = [f for f in safety.detect_red_flags(text) if f not in known_flags] if text else []
+        new_flags = [f for f in safety.detect_red_flags(readable) if f not in known_flags] if text else []
         flags = known_flags + new_flags
 
         language = (lang_detection.detect_language(text) if text else None) or tracker.get_slot("language") or "en"
 
         facts = dict(tracker.get_slot("facts") or {})
-        found = fact_extraction.extract_facts(text, language) if text else {}
+        found = fact_extraction.extract_facts(readable, language) if text else {}
         if requested == "requested_service" and (choice := state.menu_choice(text)):
             found["request.service"] = choice
         if requested == "treatment_history" and not found and signals.detect_consent(text) == "refused":
@@ -112,7 +118,11 @@ class ActionUnderstand(Action):
 
         wants_human = bool(text) and (
             signals.wants_human(text)
-            or (intent.get("name") == "request_human" and intent.get("confidence", 0) >= HUMAN_INTENT_CONFIDENCE)
+            or (
+                not found
+                and intent.get("name") == "request_human"
+                and intent.get("confidence", 0) >= HUMAN_INTENT_CONFIDENCE
+            )
         )
         wants_stop = bool(text) and (
             signals.wants_stop(text)
@@ -224,9 +234,18 @@ def _conclude_intake(dispatcher: CollectingDispatcher, tracker: Tracker, languag
     return {"case": case, "ticket": ticket_request(case, reason)}
 
 
+def _pending_recommendation(tracker: Tracker) -> dict[str, Any]:
+    """No pathway yet: the intake stopped before the facts were complete (e.g. a handoff)."""
+    still_open = {**tracker.slots, "handoff_requested": None, "stop_requested": None, "erase_requested": None, "consent": None}
+    todo = [slot for slot in state.missing(still_open) if slot != "consent"]
+    return {"primary": None, "secondary": [], "reasons": ["pending: intake incomplete (" + ", ".join(todo) + ")"]}
+
+
 def _terminal_update(tracker: Tracker, language: str, lines: list[str]) -> dict[str, Any] | None:
     """Stop, refusal, erasure and handoff requests, in that order of precedence."""
     case = dict(tracker.get_slot("case") or {})
+    if not case.get("recommendation"):
+        case["recommendation"] = _pending_recommendation(tracker)
     if tracker.get_slot("stop_requested"):
         lines.append(t("opt_out", language, **_org()))
         return {"case": case, "opt_out": True}
@@ -292,12 +311,36 @@ class ActionAfterIntake(Action):
         return [SlotSet("case", update["case"])] if "case" in update else []
 
 
-def _ask_action(slot: str) -> type[AskAction]:
-    return type(
-        f"ActionAsk_{slot}",
-        (AskAction,),
-        {"slot": slot, "name": lambda self: f"action_ask_{self.slot}", "__module__": __name__},
-    )
+class ActionAskConsent(AskAction):
+    slot = "consent"
+
+    def name(self) -> str:
+        return "action_ask_consent"
 
 
-ASK_ACTIONS = [_ask_action(slot) for slot in state.FORM_SLOTS]
+class ActionAskCancerType(AskAction):
+    slot = "cancer_type"
+
+    def name(self) -> str:
+        return "action_ask_cancer_type"
+
+
+class ActionAskTreatmentHistory(AskAction):
+    slot = "treatment_history"
+
+    def name(self) -> str:
+        return "action_ask_treatment_history"
+
+
+class ActionAskLocation(AskAction):
+    slot = "location"
+
+    def name(self) -> str:
+        return "action_ask_location"
+
+
+class ActionAskRequestedService(AskAction):
+    slot = "requested_service"
+
+    def name(self) -> str:
+        return "action_ask_requested_service"

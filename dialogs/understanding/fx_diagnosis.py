@@ -34,7 +34,8 @@ def _cancer_lexicon() -> dict[str, Any]:
         code = spec.get("code", key)
         confidence = int(spec.get("confidence", 2))
         terms.add_block(spec.get("terms"), (code, confidence))
-        organs.add_block(spec.get("organs"), (code, confidence, spec.get("head", "cancer")))
+        window = int(spec.get("head_window", HEAD_WINDOW))
+        organs.add_block(spec.get("organs"), (code, confidence, spec.get("head", "cancer"), window))
     before, after = Terms(), Terms()
     before.add_block(data["metastasis"]["before"], True)
     after.add_block(data["metastasis"]["after"], True)
@@ -49,12 +50,14 @@ def cancer_findings(t: Text, language: str | None = None) -> list[CancerFinding]
     meta_before = lex["meta_before"].find(t, language)
     meta_after = lex["meta_after"].find(t, language)
     for organ in undominated(lex["organs"].find(t, language)):
-        code, confidence, head_name = organ.value
+        code, confidence, head_name, window = organ.value
         if _is_spread_site(t, organ, meta_before, meta_after):
             continue
-        head = _nearest_head(t, organ, [h for h in heads if h.value == head_name])
+        head = _nearest_head(t, organ, [h for h in heads if h.value == head_name], window)
         if head is not None:
             found.append(CancerFinding(code, confidence, min(organ.start, head.start), max(organ.end, head.end)))
+        elif t.is_short() and head_name == "cancer":
+            found.append(CancerFinding(code, min(confidence, 1), organ.start, organ.end))  # "breast" answering "which cancer?"
     return [f for f in found if not any(_covers(o, f) for o in found)]
 
 
@@ -69,7 +72,7 @@ def _is_spread_site(t: Text, organ: Hit, before: list[Hit], after: list[Hit]) ->
     return any(organ.end <= h.start <= organ.end + METASTASIS_WINDOW and h.start < clause[1] + 1 for h in after)
 
 
-def _nearest_head(t: Text, organ: Hit, heads: list[Hit]) -> Hit | None:
+def _nearest_head(t: Text, organ: Hit, heads: list[Hit], window: int = HEAD_WINDOW) -> Hit | None:
     best, best_gap = None, None
     for head in heads:
         if head.start >= organ.end:
@@ -79,7 +82,7 @@ def _nearest_head(t: Text, organ: Hit, heads: list[Hit]) -> Hit | None:
         else:
             continue
         cjk = is_cjk(t.low[organ.start]) or is_cjk(t.low[head.start])
-        if gap > (HEAD_WINDOW_CJK if cjk else HEAD_WINDOW) or not t.same_sentence(organ.start, head.start):
+        if gap > (HEAD_WINDOW_CJK if cjk else window) or not t.same_sentence(organ.start, head.start):
             continue
         if best_gap is None or gap < best_gap:
             best, best_gap = head, gap
@@ -92,7 +95,19 @@ def best_cancer(t: Text, language: str | None = None) -> CancerFinding | None:
     findings = cancer_findings(t, language)
     if not findings:
         return None
-    return min(findings, key=lambda f: (-f.confidence, f.start))
+    past = _past_cues().find(t, language)
+
+    def in_the_past(f: CancerFinding) -> bool:
+        return any(t.clause(f.start) == t.clause(p.start) for p in past)
+
+    return min(findings, key=lambda f: (-f.confidence, in_the_past(f), f.start))
+
+
+@lru_cache(maxsize=1)
+def _past_cues() -> Terms:
+    terms = Terms()
+    terms.add_block(load("diagnosis.yml")["past_cues"], True)
+    return terms
 
 
 def cancer_confidence(text: str) -> int:
@@ -167,14 +182,14 @@ def marker_key(label: str) -> str:
 
 
 def biomarkers(t: Text) -> list[str]:
-    found: list[tuple[int, str]] = []
-    for pattern, outs in _biomarker_rules():
+    found: list[tuple[int, int, str]] = []
+    for rank, (pattern, outs) in enumerate(_biomarker_rules()):
         for m in pattern.finditer(t.low):
-            for out in outs:
+            for k, out in enumerate(outs):
                 label = re.sub(r"\{(\d)\}", lambda g: (m.group(int(g.group(1))) or "").upper(), out)
-                found.append((m.start(), label.replace("PGR", "PR")))
+                found.append((m.start(), rank * 10 + k, label.replace("PGR", "PR")))
     labels: dict[str, str] = {}
-    for _, label in sorted(found):
+    for _, _, label in sorted(found):
         key, old = marker_key(label), labels.get(marker_key(label))
         if old and old != label and label.endswith(" mutation") and not old.endswith(" mutation"):
             continue  # "EGFR exon 19" says more than "EGFR mutation"
@@ -183,7 +198,7 @@ def biomarkers(t: Text) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _diagnosed_cues() -> Terms:
+def diagnosed_cues() -> Terms:
     terms = Terms()
     terms.add_block(load("diagnosis.yml")["diagnosed_cues"], True)
     return terms
@@ -193,7 +208,7 @@ YEAR = re.compile(r"(?<![\d.,])(19[5-9]\d|20[0-4]\d)(?![\d])")
 
 
 def diagnosed_year(t: Text, language: str | None = None) -> int | None:
-    for cue in _diagnosed_cues().find(t, language):
+    for cue in diagnosed_cues().find(t, language):
         s, e = t.sentence(cue.start)
         years = [(abs(m.start() - cue.start), int(m.group(1))) for m in YEAR.finditer(t.low, s, e)]
         if years:

@@ -39,7 +39,7 @@ def _planned() -> tuple[Terms, Terms]:
     return before, after
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=None)
 def _cue_terms(*path: str) -> Terms:
     data: Any = load("status.yml")
     for key in path:
@@ -55,6 +55,21 @@ def _cue_terms(*path: str) -> Terms:
 
 def _found(t: Text, language: str | None, negated: Negation, *path: str) -> list[Hit]:
     return [h for h in longest(_cue_terms(*path).find(t, language)) if not negated(h.start, h.end)]
+
+
+@lru_cache(maxsize=1)
+def _conditionals() -> Terms:
+    terms = Terms()
+    terms.add_block(load("negation.yml")["conditional"], True)
+    return terms
+
+
+def _conditional(t: Text, hit: Hit, language: str | None, question: bool = True) -> bool:
+    """Asked or supposed, not stated: "whether it can be removed", "kya operation ho sakta hai?"."""
+    s, e = t.sentence(hit.start)
+    if question and ("?" in t.low[s:e] or "؟" in t.low[s:e]):
+        return True
+    return any(s <= c.start and c.end <= hit.start for c in _conditionals().find(t, language))
 
 
 def _is_planned(t: Text, hit: Hit, language: str | None, planned: tuple[list[Hit], list[Hit]]) -> bool:
@@ -73,7 +88,7 @@ def treatments(t: Text, language: str | None, negated: Negation, blocked: list[H
     for hit in longest(_treatment_terms().find(t, language)):
         if any(b.start <= hit.start < b.end or hit.start <= b.start < hit.end for b in blocked):
             continue
-        if negated(hit.start, hit.end) or _is_planned(t, hit, language, planned):
+        if negated(hit.start, hit.end) or _is_planned(t, hit, language, planned) or _conditional(t, hit, language, question=False):
             continue
         kinds, detail = hit.value
         year = _nearest_year(t, hit)
@@ -108,7 +123,10 @@ def history(t: Text, language: str | None = None) -> dict[str, Any]:
     facts: dict[str, Any] = {}
 
     inoperable = _found(t, language, negated, "told_inoperable", "inoperable")
-    operable = [h for h in longest(_cue_terms("told_inoperable").find(t, language)) if h.value == "operable" and not negated(h.start, h.end)]
+    operable = [
+        h for h in longest(_cue_terms("told_inoperable").find(t, language))
+        if h.value == "operable" and not negated(h.start, h.end) and not _conditional(t, h, language)
+    ]
     if inoperable:
         facts["history.told_inoperable"] = True
     elif operable:

@@ -137,15 +137,16 @@ def _placeholders() -> dict[str, str]:
 
 
 @lru_cache(maxsize=None)
-def template(source: str, lang: str = "") -> re.Pattern[str]:
-    """Compile a data-file pattern with {S}/{N}/{ORD}/{CARD}/{YEAR} placeholders."""
+def template(source: str, lang: str = "", bare: bool = False) -> re.Pattern[str]:
+    """Compile a data-file pattern with {S}/{N}/{ORD}/{CARD}/{YEAR} placeholders
+    (`bare`: no word boundary in front, for patterns matched right after a word)."""
     body = normalise_pattern(source)
     body = body.replace(" ", r"[\s:\-]*")
     for name, regex in _placeholders().items():
         body = body.replace("{" + name + "}", regex, 1)
     wc = word_class()
     first = next((c for c in source if c.isalnum()), "")
-    left = "" if source.startswith("{") or (first and is_cjk(first)) else f"(?<!{wc})"
+    left = "" if bare or source.startswith("{") or (first and is_cjk(first)) else f"(?<!{wc})"
     last = source.rstrip("*")[-1:] if source else ""
     prefix = source.endswith("*") or lang in PREFIX_LANGUAGES
     right = "" if prefix or not last.isalnum() or is_cjk(last) or source.endswith("}") else f"(?!{wc})"

@@ -14,6 +14,7 @@ Lexicon entry syntax (the YAML files under lexicon/facts/, see its README):
   word$      whole word even in a language matched by prefix by default
   ?ama       only when the message's language is this block's language
   re:...     a regular expression over the normalised lower-case text
+  =re:...    the same over the normalised text with its case kept
 """
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ _PROCLITICS = sorted(
     reverse=True,
 )
 
+TAMIL_VIRAMA = "\u0bcd"
 _DROP = {"\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\ufeff", "\u2060", "\u00ad", "\u0640", "\u0670"}
 _DROP |= {chr(c) for c in range(0x064B, 0x0660)}  # Arabic harakat
 _DROP |= {"\u093c", "\u09bc", "\u0abc"}  # nukta: often omitted by patients
@@ -131,6 +133,14 @@ def _lower(ch: str) -> str:
     return low if len(low) == 1 else ch
 
 
+_LIST_ITEM = re.compile(r"[ \t]*(?:\d{1,2}[.)]|[-*•>])")
+
+
+def _soft_wrap(text: str, start: int) -> bool:
+    """The next line continues the sentence (not a blank line, list item or quote)."""
+    return start < len(text) and text[start] not in "\r\n" and not _LIST_ITEM.match(text, start)
+
+
 def normalise(text: str) -> tuple[str, list[int]]:
     """Normalised text (case kept) and, for each of its characters, the index in `text`."""
     chars: list[str] = []
@@ -139,6 +149,8 @@ def normalise(text: str) -> tuple[str, list[int]]:
         for c in _norm_char(ch):
             if c == "-" and chars and i + 1 < len(text) and is_word(chars[-1]) and is_word(text[i + 1]):
                 c = " "  # "B-cell" == "B cell", "R-CHOP" == "R CHOP"; a trailing "HER2-" keeps its sign
+            if c == "\n" and chars and is_word(chars[-1]) and _soft_wrap(text, i + 1):
+                c = " "  # a hard-wrapped e-mail line: "diffuse large B-cell\nlymphoma"
             if c == " " and chars and chars[-1] in " \n":
                 continue
             chars.append(c)
@@ -170,6 +182,10 @@ class Text:
         for hit in clause_breaks().find(self):
             clause.add(hit.start)
         self._clause = sorted(set(self._sent) | clause)
+
+    def is_short(self) -> bool:
+        """A bare answer ("breast", "second opinion", "Nairobi"): a few words at most."""
+        return len(self.low.split()) <= 4 and len(self.low.strip()) <= 40
 
     def orig(self, start: int, end: int) -> str:
         """The patient's own characters behind low[start:end]."""
@@ -223,15 +239,19 @@ class Terms:
 
     def __init__(self) -> None:
         self._trie: dict[str, Any] = {}
-        self._regexes: list[tuple[re.Pattern[str], Any, str, bool]] = []
+        self._regexes: list[tuple[re.Pattern[str], Any, str, bool, bool]] = []
 
     def add(self, entry: str, lang: str, value: Any) -> None:
         entry = str(entry).strip()
         gated = entry.startswith("?")
         entry = entry.lstrip("?")
-        if entry.startswith("re:"):
-            pattern = re.compile(normalise_pattern(entry[3:]))
-            self._regexes.append((pattern, value, lang, gated))
+        if entry.startswith(("re:", "=re:")):
+            cased = entry.startswith("=")
+            try:
+                pattern = re.compile(normalise_pattern(entry.split(":", 1)[1]))
+            except re.error as exc:  # a data-file typo: name it
+                raise ValueError(f"bad lexicon pattern {entry!r} ({lang}): {exc}") from exc
+            self._regexes.append((pattern, value, lang, gated, cased))
             return
         cased = entry.startswith("=")
         entry = entry.lstrip("=")
@@ -241,9 +261,15 @@ class Terms:
         key = normalise_key(entry)
         if not key:
             return
+        if not exact and (prefix or lang in PREFIX_LANGUAGES) and key.endswith(TAMIL_VIRAMA) and len(key) > 4:
+            # Tamil case endings change a final consonant: யாழ்ப்பாணம் -> யாழ்ப்பாணத்தில், நுரையீரல் -> நுரையீரலில்
+            key = key[:-2] if key.endswith("ம" + TAMIL_VIRAMA) else key[:-1]
+            prefix = True
         first = key[0]
         if not prefix and not exact:
             prefix = lang in PREFIX_LANGUAGES or _script(key[-1]) == "cyrillic"
+            if prefix and _script(key[0]) == "arabic" and sum(c.isalpha() for c in key) <= 3:
+                prefix = False  # short Arabic roots start many other words: مري/مريض, رحم/رحمه, خد/خدمه
         spec = _Spec(
             value=value,
             lang=lang,
@@ -289,10 +315,10 @@ class Terms:
                     for spec in node.get(None, ()):
                         if self._accept(spec, t, s, j, via_proclitic, language):
                             hits.append(Hit(s, j, spec.value, spec.lang))
-        for pattern, value, lang, gated in self._regexes:
+        for pattern, value, lang, gated, cased in self._regexes:
             if gated and lang != language:
                 continue
-            for m in pattern.finditer(low):
+            for m in pattern.finditer(t.cased if cased else low):
                 if m.end() > m.start():
                     hits.append(Hit(m.start(), m.end(), value, lang))
         hits.sort(key=lambda h: (h.start, -h.end))

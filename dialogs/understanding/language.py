@@ -52,7 +52,7 @@ def load_lexicon(name: str) -> dict[str, Any]:
 # --------------------------------------------------------------------------
 
 _INVISIBLE = dict.fromkeys(
-    map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad"
+    map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\ufe0e\ufe0f"
         "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"),
     None,
 )
@@ -119,6 +119,28 @@ def normalize(text: str, *, lower: bool = True) -> str:
             out.append(ch)
     text = "".join(out).translate(_ARABIC_FOLD).translate(_LATIN_EXTRA)
     return re.sub(r"\s+", " ", text).strip()
+
+
+# E-mail reply boilerplate after which everything is the quoted earlier
+# message (often our own text, which lists red flags and says "reply YES").
+_QUOTE_HEADER = re.compile(
+    r"^\s*(?:on\s.{0,200}wrote:|le\s.{0,200}a\s[ée]crit\s?:|am\s.{0,200}schrieb.{0,80}:|"
+    r"-{2,}\s*(?:original message|message d'origine|forwarded message)|"
+    r"_{5,}\s*$|(?:from|de|von)\s?:\s.*[@<]|sent from my\s|envoy[ée] de mon\s)",
+    re.IGNORECASE)
+
+
+def strip_quoted_reply(text: str) -> str:
+    """The writer's own lines: drop "> " quoted lines and everything after an
+    "On ... wrote:" header, so our own quoted question is not read as theirs."""
+    own = []
+    for line in (text or "").splitlines():
+        if _QUOTE_HEADER.match(line):
+            break
+        if line.lstrip().startswith(">"):
+            continue
+        own.append(line)
+    return "\n".join(own)
 
 
 def tokens(text: str) -> list[str]:
@@ -253,8 +275,11 @@ def _by_script(script: str, toks: list[str], raw: str) -> tuple[str | None, floa
 
 @functools.cache
 def _han_sets() -> tuple[frozenset[str], frozenset[str]]:
-    from hanzidentifier import helpers  # CC-CEDICT character sets
-
+    """Simplified-only and traditional-only characters (CC-CEDICT, via hanzidentifier)."""
+    try:
+        from hanzidentifier import helpers
+    except ImportError:  # degrade to "Chinese, script unknown": the caller asks
+        return frozenset(), frozenset()
     shared = helpers.SHARED_CHARACTERS
     return (frozenset(helpers.SIMPLIFIED_CHARACTERS - shared),
             frozenset(helpers.TRADITIONAL_CHARACTERS - shared))
@@ -262,6 +287,8 @@ def _han_sets() -> tuple[frozenset[str], frozenset[str]]:
 
 def _han(raw: str) -> tuple[str | None, float]:
     simp_only, trad_only = _han_sets()
+    if not simp_only:
+        return "zh-Hans", 0.4  # no character data: Chinese, script unknown, ask
     han = [ch for ch in raw if _script(ch) == "han"]
     s = sum(1 for ch in han if ch in simp_only)
     t = sum(1 for ch in han if ch in trad_only)
@@ -330,19 +357,16 @@ def _arabic(toks: list[str], raw: str) -> tuple[str | None, float]:
 # Latin script
 # --------------------------------------------------------------------------
 
-_LINGUA_TARGETS = {"ENGLISH": "en", "FRENCH": "fr", "TURKISH": "tr", "SWAHILI": "sw", "TAGALOG": "tl"}
-# Languages families may also write in, so that lingua is not forced to
-# call Spanish or Indonesian one of ours.
-_LINGUA_DISTRACTORS = ("INDONESIAN", "MALAY", "SPANISH", "PORTUGUESE", "GERMAN",
-                       "ITALIAN", "DUTCH", "SOMALI", "YORUBA", "AFRIKAANS")
-
-
 @functools.cache
-def _lingua() -> Any:
+def _lingua() -> tuple[Any, dict[str, str], tuple[str, ...]]:
+    """lingua restricted to our Latin-script languages plus a few distractors."""
     from lingua import Language, LanguageDetectorBuilder
 
-    langs = [getattr(Language, n) for n in (*_LINGUA_TARGETS, *_LINGUA_DISTRACTORS)]
-    return LanguageDetectorBuilder.from_languages(*langs).build()
+    conf = load_lexicon("language.yml")["lingua"]
+    targets: dict[str, str] = dict(conf["targets"])
+    distractors = tuple(conf["distractors"])
+    langs = [getattr(Language, n) for n in (*targets, *distractors)]
+    return LanguageDetectorBuilder.from_languages(*langs).build(), targets, distractors
 
 
 @functools.cache
@@ -362,6 +386,8 @@ def _latin_tables() -> dict[str, Any]:
 
 
 def _latin(toks: list[str], raw: str) -> tuple[str | None, float]:
+    """Latin script: romanised South Asian languages and Taglish by marker
+    words, then lingua backed by function words for en/fr/tr/sw/tl."""
     tab = _latin_tables()
     words = [normalize(t) for t in toks]
     words = [w for w in words if not w.isdigit()]
@@ -402,12 +428,12 @@ def _latin(toks: list[str], raw: str) -> tuple[str | None, float]:
 
     # lingua for English, French, Turkish, Swahili, Tagalog; marker words
     # back it up on short messages full of names and medical terms.
-    text = " ".join(toks)
-    values = {cv.language.name: cv.value for cv in _lingua().compute_language_confidence_values(text)}
-    target = {code: values.get(name, 0.0) for name, code in _LINGUA_TARGETS.items()}
-    distractor = max((values.get(n, 0.0) for n in _LINGUA_DISTRACTORS), default=0.0)
+    detector, targets, distractors = _lingua()
+    values = {cv.language.name: cv.value for cv in detector.compute_language_confidence_values(" ".join(toks))}
+    target = {code: values.get(name, 0.0) for name, code in targets.items()}
+    distractor = max((values.get(n, 0.0) for n in distractors), default=0.0)
     total_t = sum(target.values()) or 1.0
-    markers = {code: sum(1 for w in words if w in tab["markers"][code]) for code in target}
+    markers = {code: sum(1 for w in words if w in tab["markers"].get(code, ())) for code in target}
     total_m = sum(markers.values())
     # The more marker words, the more they are trusted over lingua, whose
     # confidence is spread thin by names, numbers and medical terms.
@@ -417,6 +443,10 @@ def _latin(toks: list[str], raw: str) -> tuple[str | None, float]:
         for code in target
     }
     best = max(combined, key=combined.__getitem__)
+    if best == "en" and roman["tl"][1] >= 1 and roman["tl"][0] >= 0.25 * en_markers:
+        # English words with Tagalog particles ("58 years old po"): keep the
+        # conversation's language rather than switch a Filipino family to English.
+        return None, 0.4
     if distractor > 2 * target[best] and markers[best] < 2:
         return None, 0.2  # most likely a language we do not support
     confidence = combined[best]

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from dialogs.understanding.language import WORD_CHARS, load_lexicon, normalize
+from dialogs.understanding.language import WORD_CHARS, load_lexicon, normalize, strip_quoted_reply
 
 _START = f"(?<![{WORD_CHARS}])"
 _END = f"(?![{WORD_CHARS}])"
@@ -28,7 +28,6 @@ _AR_PREFIX = "(?:[وف]?[بلك]?(?:ال)?)"
 _MACROS = {
     "{>}": _END,
     "{gap}": r"(?:[^\s.!?;,]+[\s\-]+){0,2}",
-    "{gap1}": r"(?:[^\s.!?;,]+[\s\-]+)?",
     # Tagalog particles that sit between verb and subject ("hindi po makaihi").
     "{tl}": r"(?:(?:po|pong|ho|hong|na|nang|siya|siyang|pa|din|rin|daw|raw|ni|si|nang)[\s\-]+)*",
 }
@@ -131,6 +130,7 @@ def _rules() -> _Rules:
     before_w, before_zh = split_zh(neg["before"])
     after_w, after_zh = split_zh(neg["after"])
     cue = _cue_alternatives
+    breakers = "|".join(re.escape(normalize(w)) for w in neg.get("scope_breakers", [])) or r"(?!x)x"
     temp = lex["temperature"]
     return _Rules(
         concepts=concepts,
@@ -138,11 +138,11 @@ def _rules() -> _Rules:
         subsumed=lex.get("subsumed", {}),
         # A "before" cue, then at most two words, then the symptom.
         neg_before_words=re.compile(
-            f"{_START}(?:{cue(before_w)}){_END}(?:[\\s\\-]+[^\\s]+){{0,2}}[\\s\\-]*$"),
+            f"{_START}(?:{cue(before_w)}){_END}(?:[\\s\\-]+(?!(?:{breakers})(?:\\s|$))[^\\s]+){{0,2}}[\\s\\-]*$"),
         neg_before_zh=re.compile(f"(?:{cue(before_zh)})[^\\s,.!?]{{0,3}}$"),
         # The symptom, at most two words, then an "after" cue.
         neg_after_words=re.compile(
-            f"^[^\\s]*(?:[\\s\\-]+[^\\s]+){{0,2}}?[\\s\\-]*{_START}(?:{cue(after_w)})"),
+            f"^[^\\s]*(?:[\\s\\-]+[^\\s]+){{0,2}}?[\\s\\-]*{_START}(?:{cue(after_w)}){_END}"),
         neg_after_zh=re.compile(f"^[^\\s,.!?]{{0,4}}(?:{cue(after_zh)})"),
         persist=_cue_regex(neg.get("persist", {})),
         past=_cue_regex(lex["past_markers"]),
@@ -257,7 +257,7 @@ def detect_red_flags(text: str) -> list[str]:
     Pure and deterministic; an empty list when nothing is found. The order
     follows the vocabulary.
     """
-    norm = normalize(text or "")
+    norm = normalize(strip_quoted_reply(text or ""))
     if not norm:
         return []
     rules = _rules()

@@ -15,31 +15,30 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from dialogs.understanding.language import load_lexicon, normalize
+from dialogs.understanding.language import WORD_CHARS, load_lexicon, normalize, strip_quoted_reply
 from dialogs.understanding.safety import compile_patterns
 
 GIVEN = "given"
 REFUSED = "refused"
 
-# Emoji people answer with.
-_EMOJI_WORDS = {"👍": " yes ", "✅": " yes ", "👌": " yes ", "✔": " yes ", "☑": " yes ", "🆗": " ok ",
-                "👎": " no ", "❌": " no ", "✖": " no ", "🚫": " no "}
-# E-mail reply boilerplate after which everything is quoted text.
-_QUOTE_START = re.compile(
-    r"^\s*(?:on .{0,200}wrote:|le .{0,200}a ecrit ?:|-{2,}\s*original message|from:|de ?:|sent from my|envoye de mon)",
-    re.IGNORECASE)
 # "3.", "3)", "(3)", "3 -", "-", "*", "•", "a)" at the start of an answer line.
 _LIST_MARKER = re.compile(r"^\s*(?:\(?(\d{1,2})[.)\]:]|(\d{1,2})\s+-|[-*•·]|\(?[a-e][.)])\s*")
-_SENTENCE = re.compile(r"[.!?。！？؟।]+(?!\d)|\n")
 
 
 def _is_cjk(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
 
+@functools.cache
+def _emoji_words() -> dict[str, str]:
+    """Emoji people answer with, read as the word they stand for (👍 = yes)."""
+    table = load_lexicon("signals.yml")["consent"]["emoji"]
+    return {emoji: f" {word} " for word, emojis in table.items() for emoji in emojis}
+
+
 def _clean(text: str) -> str:
     """Normalised text with punctuation and symbols turned into spaces."""
-    for emoji, word in _EMOJI_WORDS.items():
+    for emoji, word in _emoji_words().items():
         text = text.replace(emoji, word)
     text = normalize(text)
     out = []
@@ -61,13 +60,14 @@ class _ConsentTables:
 
 
 def _phrase_regex(phrases: set[str]) -> re.Pattern[str]:
+    """Whole phrases anywhere in a cleaned sentence, longest first."""
     parts = []
     for p in sorted(phrases, key=len, reverse=True):
         body = re.escape(p).replace(r"\ ", r"\s+")
         if _is_cjk(p[0]):
             parts.append(body)
         else:
-            parts.append(rf"(?<![^\W_]){body}(?![^\W_])")
+            parts.append(f"(?<![{WORD_CHARS}]){body}(?![{WORD_CHARS}])")
     return re.compile("|".join(parts) or r"(?!x)x")
 
 
@@ -137,11 +137,7 @@ def _answer_lines(text: str) -> list[tuple[str, bool]]:
     """Lines of the patient's own text, list markers removed, with a flag
     telling whether the line was a numbered answer ("3. YES, I agree")."""
     lines = []
-    for line in text.splitlines() or [text]:
-        if line.lstrip().startswith(">"):
-            continue  # quoted e-mail text, including our own question
-        if _QUOTE_START.match(line):
-            break
+    for line in strip_quoted_reply(text).splitlines():
         m = _LIST_MARKER.match(line)
         numbered = bool(m and (m.group(1) or m.group(2)))
         lines.append((line[m.end():] if m else line, numbered))
@@ -177,17 +173,14 @@ def detect_consent(text: str) -> str | None:
             if not question and tables.given_anywhere.search(sentence):
                 decisions.append((GIVEN, True))
             kinds, rest = _read_answer(sentence, tables)
-            only_fillers = not rest and all(k == "fillers" for k in kinds)
-            if not question and (first or numbered):
+            if not question:
                 decision, strong = _decide(kinds, rest)
-                if decision:
+                # A bare "yes" answers us only as the opening words or as a
+                # numbered answer line; "I agree" answers us anywhere.
+                if decision and (strong or first or numbered):
                     decisions.append((decision, strong))
-            elif not question:
-                decision, strong = _decide(kinds, rest)
-                if decision and strong:
-                    decisions.append((decision, strong))
-            if not only_fillers:
-                first = False
+            if rest or any(k != "fillers" for k in kinds):
+                first = False  # "Hello. Yes." still opens with the answer
     strong = {d for d, s in decisions if s}
     pool = strong or {d for d, _ in decisions}
     return pool.pop() if len(pool) == 1 else None
@@ -208,17 +201,31 @@ def _stop_words() -> frozenset[str]:
     return frozenset(_clean(str(w)) for words in entries.values() for w in words)
 
 
+@functools.cache
+def _stop_fillers() -> frozenset[str]:
+    """Politeness words allowed around a STOP keyword ("STOP now please")."""
+    entries = load_lexicon("signals.yml")["stop"]["fillers"]
+    return frozenset(_clean(str(w)) for words in entries.values() for w in words)
+
+
 def wants_human(text: str) -> bool:
     """The patient asks for a person (human, agent, "talk to someone"...)."""
-    norm = normalize(text or "")
+    norm = normalize(strip_quoted_reply(text or ""))
     return bool(norm) and bool(_signal_regex("human").search(norm))
 
 
 def wants_stop(text: str) -> bool:
     """An opt-out: a STOP keyword as the whole message, or "stop messaging me"."""
-    if not text or not text.strip():
+    text = strip_quoted_reply(text or "")
+    if not text.strip():
         return False
-    if _clean(text) in _stop_words():
+    cleaned = _clean(text)
+    words = _stop_words()
+    if cleaned in words:
+        return True
+    # "STOP STOP", "stop now please": only keywords and politeness.
+    toks = cleaned.split()
+    if any(t in words for t in toks) and all(t in words or t in _stop_fillers() for t in toks):
         return True
     return bool(_stop_phrases().search(normalize(text)))
 
@@ -230,5 +237,5 @@ def _stop_phrases() -> re.Pattern[str]:
 
 def wants_erasure(text: str) -> bool:
     """A request to delete the contact's data ("delete my data")."""
-    norm = normalize(text or "")
+    norm = normalize(strip_quoted_reply(text or ""))
     return bool(norm) and bool(_signal_regex("erasure").search(norm))

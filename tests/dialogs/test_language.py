@@ -199,6 +199,34 @@ def test_mixed_text_belongs_to_the_grammar_language(text, expected):
     assert detect_language(text) == expected
 
 
+@pytest.mark.parametrize("expected,text", [
+    # Greetings and answers that name their language even when short.
+    ("tr", "Merhaba"), ("tr", "bilmiyorum"), ("tr", "Annem"),
+    ("sw", "Habari"), ("sw", "sijui"), ("sw", "baba yangu"),
+    ("tl", "Kumusta"), ("tl", "oo po"), ("tl", "wala pa po"),
+    ("fr", "Bonjour"), ("fr", "71 ans"), ("fr", "oui merci"),
+    ("hi", "Namaste"), ("hi", "pata nahi"), ("hi", "64 saal"),
+    ("ta", "Vanakkam"), ("si", "Ayubowan"), ("gu", "Kem cho"),
+])
+def test_short_answers_that_name_their_language(expected, text):
+    assert detect_language(text) == expected
+
+
+@pytest.mark.parametrize("text,allowed", [
+    # Short answers must never switch a conversation to a wrong language.
+    ("Lagos, Nigeria", {None, "en"}), ("in Nairobi", {None, "en"}), ("stage 3", {None, "en"}),
+    ("not sure", {None, "en"}), ("breast cancer", {None, "en"}), ("no treatment yet", {None, "en"}),
+    ("surgery in 2024", {None, "en"}), ("Dar es Salaam", {None, "sw"}), ("CAR-T", {None, "en"}),
+    ("adenocarcinoma", {None, "en"}), ("Karachi", {None}), ("Amina", {None}),
+    ("Juan dela Cruz", {None}), ("İzmir, Türkiye", {None, "tr"}), ("Casablanca, Maroc", {None, "fr"}),
+    ("بغداد العراق", {None, "ar"}), ("台北", {None, "zh-Hant"}), ("不知道", {None, "zh-Hans"}),
+    # English words with Tagalog particles: keep the conversation's language.
+    ("58 years old po", {None}), ("Good morning po, my mother has breast cancer", {None, "tl"}),
+])
+def test_short_or_mixed_answers_never_switch_to_a_wrong_language(text, allowed):
+    assert detect_language(text) in allowed
+
+
 def test_scored_gives_a_confidence_and_low_guesses():
     code, confidence = detect_language_scored("My mother has breast cancer and lives in Nairobi")
     assert code == "en" and confidence >= MIN_CONFIDENCE

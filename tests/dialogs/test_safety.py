@@ -249,7 +249,51 @@ POSITIVE = [
     ('severe_pain', 'she is crying all night because of the pain'),
     ('bleeding', 'a lot of blood in his urine since yesterday'),
     ('breathing_difficulty', 'her breathing is very fast and she is gasping'),
-    ('spinal_cord_compression', "cancer spread to the spine and now he suddenly can't feel his legs"),]
+    ('spinal_cord_compression', "cancer spread to the spine and now he suddenly can't feel his legs"),    ('breathing_difficulty', 'மூச்சு விட சிரமமாக இருக்கிறது'),
+    ('bleeding', 'அப்பா ரத்தம் வாந்தி எடுக்கிறார்'),
+    ('breathing_difficulty', 'තාත්තාට හුස්ම ගන්න බැහැ'),
+    ('spinal_cord_compression', 'කොන්දේ කැක්කුම, කකුල් දෙක පණ නැහැ'),
+    ('bleeding', 'ابو کے منہ سے خون آ رہا ہے'),
+    ('bleeding', 'पापा के मुंह से खून आ रहा है'),
+    ('bleeding', 'papa ke munh se khoon aa raha hai'),
+    ('breathing_difficulty', 'ابوي عنده كتمة'),
+    ('breathing_difficulty', 'امي تختنق'),
+    ('bleeding', 'يطلع دم من فمه'),
+    ('breathing_difficulty', 'Mama anabanwa na kifua'),
+    ('bleeding', 'Dumudugo nang malakas ang sugat'),
+    ('neurological', 'Nangingisay po si bunso'),
+    ('breathing_difficulty', 'Папа тяжело дышит'),
+    ('bleeding', 'У мамы рвота с кровью'),
+    ('bleeding', 'Ağzından kan geliyor'),
+    ('neurological', 'Babam kendinden geçti'),
+    ('breathing_difficulty', '我爸爸呼吸很困难'),
+    ('bleeding', '他吐了很多血'),
+    ('neurological', '妈妈叫不醒'),
+    ('spinal_cord_compression', '爸爸腰疼，腿没有力气'),
+    ('bleeding', 'আব্বুর বমির সাথে রক্ত আসছে'),
+    ('breathing_difficulty', 'আম্মু নিঃশ্বাস নিতে পারছে না'),
+    ('neurological', 'আব্বু হঠাৎ অজ্ঞান হয়ে গেছে'),
+    ('spinal_cord_compression', 'প্রস্রাব আটকে গেছে'),
+    ('neurological', 'ખેંચ આવી'),
+    ('breathing_difficulty', 'શ્વાસ ચડે છે'),
+    ('self_harm', 'મરી જવું છે'),
+    ('breathing_difficulty', 'सास फुलेको छ'),
+    ('severe_pain', 'धेरै दुखेको छ'),
+    ('breathing_difficulty', 'انہیں سانس پھول رہا ہے'),
+    ('neurological', 'دورہ پڑا ہے'),
+    ('breathing_difficulty', 'ما يقدر يتنفس'),
+    ('spinal_cord_compression', 'ما يقدر يمشي وظهره يوجعه'),
+    ('neurological', 'Il a perdu connaissance'),
+    ('spinal_cord_compression', 'mal au dos et les jambes engourdies'),
+    ('severe_pain', 'douleurs insupportables'),
+    ('self_harm', 'sitaki kuishi tena'),
+    ('breathing_difficulty', 'hindi po makahinga si tatay'),
+    ('spinal_cord_compression', 'hindi na po siya makaihi'),
+    ('spinal_cord_compression', 'لا يستطيع المشي وظهره يؤلمه'),
+    ('spinal_cord_compression', 'امي لا تستطيع الوقوف وظهرها يؤلمها'),
+    ('spinal_cord_compression', 'He does not walk and has back pain, legs are weak'),
+    ('neutropenic_fever', 'he has no fever but chills after chemo'),
+]
 
 
 @pytest.mark.parametrize("flag,text", POSITIVE, ids=[f"{f}:{t[:30]}" for f, t in POSITIVE])
@@ -386,6 +430,9 @@ def test_combinations(text, expected):
     "તાવ નથી, કીમો ચાલુ છે",
     "She does not have any chest pain",
     "no breathing problems at all",
+    "he has no fever and no chills after chemo",
+    "لا حرارة بعد الكيماوي",
+    "у него температура нормальная после химии",
 ])
 def test_negated_symptoms_do_not_flag(text):
     assert detect_red_flags(text) == []
@@ -448,6 +495,33 @@ def test_lexicon_flags_and_concepts_are_consistent():
             for pattern in patterns:
                 assert not re.search(r"\\[A-Z]", pattern), (name, lang, pattern)
                 compile_patterns({lang: [pattern]})  # each entry compiles alone
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("the vertebra collapsed and he had surgery", []),
+    ("She suddenly collapsed at home today", ["neurological"]),
+    ("Thank you so much for the pain clinic referral", []),
+    ("He is in so much pain", ["severe_pain"]),
+    ("His stroke risk is low", []),
+    ("my father has bone metastases in the spine and cannot walk since yesterday",
+     ["spinal_cord_compression"]),
+])
+def test_regressions(text, expected):
+    assert detect_red_flags(text) == expected
+
+
+def test_quoted_email_text_is_not_the_patients():
+    """Our own first reply lists the red flags; a reply quoting it is not an emergency."""
+    reply = (
+        "Thank you, my mother is 60 and lives in Nairobi.\n\n"
+        "On Mon, 3 Nov 2026 at 10:00, CancerFax <intake@example.org> wrote:\n"
+        "If she has a fever during chemotherapy, difficulty breathing or heavy bleeding, "
+        "contact emergency services now.\n"
+    )
+    assert detect_red_flags(reply) == []
+    quoted = "We live in Accra.\n> fever during chemo, chest pain, vomiting blood: call emergency services"
+    assert detect_red_flags(quoted) == []
+    assert detect_red_flags("He is vomiting blood now\n> earlier message") == ["bleeding"]
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\x00", "👍", "?", "<script>alert(1)</script>"])

@@ -55,7 +55,7 @@ CONSENT_GIVEN = [
     # sw
     "ndiyo", "Ndiyo, nakubali", "sawa", "nakubali", "ndio",
     # tl
-    "oo", "opo", "Oo po", "Sige po", "pumapayag po ako",
+    "oo", "opo", "Oo po", "Sige po", "pumapayag po ako", "✔️", "👍🏽", "ok 👌",
     # ta, si, ne, gu
     "ஆம்", "சரி", "ஒப்புக்கொள்கிறேன்", "ඔව්", "හරි", "මම එකඟයි",
     "हो", "हजुर", "हुन्छ", "म सहमत छु", "હા", "બરાબર", "હું સંમત છું",
@@ -65,7 +65,7 @@ CONSENT_REFUSED = [
     "no", "No", "NO.", "No thanks", "no, I don't agree", "I do not agree", "I refuse", "👎",
     "I don't consent to sharing", "nahi", "ji nahi", "नहीं", "मैं सहमत नहीं", "نہیں", "جی نہیں",
     "না", "আমি রাজি নই", "لا", "لا اوافق", "مو موافق", "不同意", "不要", "我不同意",
-    "hayır", "kabul etmiyorum", "non", "Non merci", "Je ne suis pas d'accord", "нет", "Нет, спасибо",
+    "❌", "hayır", "kabul etmiyorum", "non", "Non merci", "Je ne suis pas d'accord", "нет", "Нет, спасибо",
     "не согласна", "hapana", "sikubali", "hindi po", "ayoko po", "இல்லை", "வேண்டாம்", "නැහැ", "එපා",
     "होइन", "ના", "હું સંમત નથી",
 ]
@@ -156,6 +156,7 @@ NOT_HUMAN = [
     "我们需要人陪护", "人工关节置换术后", "We want a consultation with a doctor in Germany",
     "мы хотим консультацию с врачом", "yes", "Hello, my father has cancer",
     "The proton machine is not available in our country",
+    "Thanks!\n> Reply HUMAN at any time to talk to a person",
 ]
 
 
@@ -181,14 +182,15 @@ STOP = [
     "মেসেজ পাঠাবেন না", "बन्द गर्नुहोस्", "બંધ કરો", "நிறுத்துங்கள்", "නවත්වන්න", "停止", "退订",
     "不要再给我发信息", "стоп", "Не пишите мне больше", "Arrêtez de m'envoyer des messages", "ARRÊT",
     "Dur", "Mesaj göndermeyin", "Sitisha", "Acheni kunitumia ujumbe", "Tigil",
-    "Huwag na po kayong mag-message",
+    "Huwag na po kayong mag-message", "STOP STOP", "stop now please", "Stop 🛑",
 ]
 
 NOT_STOP = [
     "the bleeding won't stop", "Please don't stop helping us", "I want to cancel my appointment",
     "He will stop chemo next month", "acha", "accha theek hai", "خلاص", "بس", "istemiyorum",
     "It is the end of the world", "yeah", "ruko", "Doctors don't contact us back",
-    "His treatment ended in 2024", "no",
+    "His treatment ended in 2024", "no", "Stop, I have a question about the cost",
+    "Thanks.\n> Reply STOP to stop receiving messages",
 ]
 
 

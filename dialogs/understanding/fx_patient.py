@@ -1,0 +1,122 @@
+"""Patient facts: who the patient is to the writer, sex, and age.
+
+The writer is often not the patient, so an age counts only when it belongs to
+the patient: "I am 40, my mother is 70" gives 70 for a mother's case. A
+relation word counts when its sentence is about the illness (a cancer word,
+an age, "for/about my ..."), so "my husband drove me" after "I was diagnosed"
+leaves the patient the writer.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from dialogs.understanding.fx_numbers import template, templates, to_int
+from dialogs.understanding.fx_text import Hit, Terms, Text, load, longest
+
+MAX_AGE = 120
+
+
+@dataclass(frozen=True)
+class Relation:
+    relation: str
+    sex: str | None
+    start: int
+    end: int
+
+
+@lru_cache(maxsize=1)
+def _relation_terms() -> Terms:
+    terms = Terms()
+    for relation, by_sex in load("patient.yml")["relations"].items():
+        for sex, block in by_sex.items():
+            value = None if relation == "none" else (relation, None if sex == "any" else sex)
+            terms.add_block(block, value)
+    return terms
+
+
+@lru_cache(maxsize=None)
+def _simple_terms(key: str) -> Terms:
+    terms = Terms()
+    terms.add_block(load("patient.yml")[key], True)
+    return terms
+
+
+@lru_cache(maxsize=1)
+def _age_patterns() -> dict[str, list[re.Pattern[str]]]:
+    data = load("patient.yml")["age"]
+    after = [template(src, "", bare=True) for src in data["after_relation"]["any"]]
+    return {"patient": templates(data["patient"]), "self": templates(data["self"]), "after_relation": after, "months": templates(data["months"])}
+
+
+def relations(t: Text, language: str | None = None) -> list[Relation]:
+    return [Relation(h.value[0], h.value[1], h.start, h.end) for h in longest(_relation_terms().find(t, language)) if h.value]
+
+
+def self_cues(t: Text, language: str | None = None) -> list[Hit]:
+    return longest(_simple_terms("self").find(t, language))
+
+
+def patient_relation(
+    t: Text, language: str | None, anchors: list[int], rels: list[Relation], selfs: list[Hit]
+) -> Relation | None:
+    """The first relation word in a sentence about the illness; the writer ("self")
+    when such a sentence speaks in the first person and names nobody else."""
+    for_cues = _simple_terms("for_cues").find(t, language)
+    anchored_sentences = {t.sentence(p) for p in anchors} | {t.sentence(h.start) for h in for_cues}
+    candidates: list[tuple[int, Relation]] = []
+    for rel in rels:
+        if t.sentence(rel.start) in anchored_sentences:
+            candidates.append((rel.start, rel))
+    for hit in selfs:
+        sentence = t.sentence(hit.start)
+        if any(t.sentence(r.start) == sentence for r in rels):
+            continue
+        candidates.append((hit.start, Relation("self", None, hit.start, hit.end)))
+    if candidates:
+        return min(candidates, key=lambda c: c[0])[1]
+    return rels[0] if rels else None
+
+
+def ages(t: Text, rels: list[Relation]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """([(position, age)] of anyone, [(position, age)] the writer's own)."""
+    patterns = _age_patterns()
+    own = _matches(t, patterns["self"])
+    own_spans = [(s, e) for s, e, _ in own]
+    anyone = [(s, v) for s, e, v in _matches(t, patterns["patient"]) if not any(a <= s < b or s <= a < e for a, b in own_spans)]
+    anyone += [(s, v // 12) for s, _, v in _matches(t, patterns["months"])]
+    for rel in rels:
+        pos = rel.end + len(t.low[rel.end:]) - len(t.low[rel.end:].lstrip(" "))
+        for pattern in patterns["after_relation"]:
+            m = pattern.match(t.low, pos)
+            if m and (value := _age_value(m)) is not None:
+                anyone.append((rel.start, value))
+                break
+    return sorted(set(anyone)), [(s, v) for s, _, v in own]
+
+
+def _matches(t: Text, patterns: list[re.Pattern[str]]) -> list[tuple[int, int, int]]:
+    out = []
+    for pattern in patterns:
+        for m in pattern.finditer(t.low):
+            value = _age_value(m)
+            if value is not None:
+                out.append((m.start(), m.end(), value))
+    return out
+
+
+def _age_value(m: re.Match[str]) -> int | None:
+    token = m.groupdict().get("N")
+    value = to_int(token) if token else None
+    return value if value is not None and 0 <= value <= MAX_AGE else None
+
+
+def patient_age(relation: Relation | None, anyone: list[tuple[int, int]], own: list[tuple[int, int]]) -> int | None:
+    if relation is not None and relation.relation != "self":
+        return anyone[0][1] if anyone else None
+    if relation is None and anyone:
+        return anyone[0][1]  # "I am 35 and he is 70": the writer talks about someone else
+    if own:
+        return own[0][1]
+    return anyone[0][1] if anyone else None

@@ -1,0 +1,264 @@
+"""Where the patient lives: country (ISO 3166-1 alpha-2) and city from one message.
+
+Country names in every supported language come from CLDR through Babel
+(DESIGN 6.5); places.yml adds short forms ("UAE", "अमेरिका"), major cities
+and regions named without their country. Of several places in a message the
+one tied to where the patient lives wins ("we live in", "X में रहते हैं"); places
+the writer writes from, where treatment happened or is wanted, and where the
+family comes from are ignored (location_cues.yml).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from babel import Locale
+
+from dialogs.understanding.fx_text import Hit, Terms, Text, is_cjk, load, normalise_key
+
+# CLDR locales of the supported languages (Tagalog is "fil" in CLDR).
+LOCALES = {"en": "en", "ar": "ar", "bn": "bn", "hi": "hi", "ur": "ur", "zh": "zh_Hans", "zh-Hant": "zh_Hant",
+           "tr": "tr", "fr": "fr", "ru": "ru", "sw": "sw", "tl": "fil", "ta": "ta", "si": "si", "ne": "ne", "gu": "gu"}
+NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ", "AQ", "BV", "HM", "CP", "DG", "IC", "EA", "TA", "UM"}
+BEFORE_WINDOW = 60
+AFTER_WINDOW = 30
+GROUP_GAP = 32
+LOCATIVE = re.compile(r"(?:\b(?:in|from|to|at|of|near|across|en|au|à|a|de|sa)|\()\s*(?:the\s+)?$")
+
+RESIDENCE, PLAIN = 2, 1
+# Among residence cues: the patient's own ("my mum lives in") before the
+# family's ("we live in") before the writer's ("I live in").
+ROLE_RANK = {"patient": 3, "residence": 2, "writer": 1, "plain": 0}
+
+
+@dataclass(frozen=True)
+class Place:
+    kind: str  # country | city | region
+    country: str
+    city: str | None = None
+
+
+@dataclass
+class _Group:
+    start: int
+    end: int
+    places: list[list[Place]] = field(default_factory=list)
+    role: str = "plain"
+
+
+def _script_mode(name: str) -> str:
+    letters = [c for c in name if c.isalpha()]
+    if not letters:
+        return "latin"
+    c = letters[-1]
+    o = ord(c)
+    if is_cjk(c):
+        return "cjk"
+    if 0x0400 <= o <= 0x04FF:
+        return "cyrillic"
+    if 0x0600 <= o <= 0x06FF:
+        return "arabic"
+    if o < 0x0250:
+        return "latin"
+    return "other"
+
+
+def _entry(name: str) -> tuple[str, str]:
+    """(lexicon entry, language tag) for a place name, by its script."""
+    name = name.strip()
+    mode = _script_mode(name)
+    if mode == "cyrillic":
+        stem = name[:-1] if len(name) >= 6 and name[-1].lower() in "аяьйыоеи" else name
+        return stem + ("*" if len(name) >= 5 else "$"), "ru"
+    if mode == "arabic":
+        return name + "$", "ar"
+    if mode == "other":
+        return name + "*", "xx"
+    return name, "en"
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> tuple[Terms, set[str]]:
+    data = load("places.yml")
+    terms = Terms()
+
+    def add(name: str, value: Any) -> None:
+        entry, lang = _entry(str(name))
+        terms.add(entry, lang, value)
+
+    for locale in LOCALES.values():
+        for code, name in Locale.parse(locale).territories.items():
+            if len(code) != 2 or not code.isalpha() or code in NOT_COUNTRIES:
+                continue
+            for variant in _variants(name):
+                add(variant, Place("country", code))
+    for code, names in data["country_aliases"].items():
+        for name in names:
+            if str(name).startswith("="):
+                terms.add(name, "en", Place("country", code))
+            else:
+                add(name, Place("country", code))
+    for code, names in data["regions"].items():
+        for name in names:
+            add(name, Place("region", code))
+    for code, cities in data["cities"].items():
+        for names in cities:
+            canonical = str(names[0])
+            for name in names:
+                add(name, Place("city", code, canonical))
+    for lang, names in data["not_places"].items():
+        for name in names:
+            terms.add(name, lang, None)
+    ambiguous = {normalise_key(n) for n in data["ambiguous_names"]}
+    return terms, ambiguous
+
+
+def _variants(name: str) -> list[str]:
+    """CLDR names with their parenthesised part dropped and kept ("Myanmar (Burma)")."""
+    out = [name]
+    m = re.match(r"^(.*?)\s*\((.*)\)\s*$", name)
+    if m:
+        out += [m.group(1), m.group(2)]
+    if " - " in name:
+        out.append(name.split(" - ")[0] + " " + name.split(" - ")[1])
+    return [v for v in out if v.strip()]
+
+
+@lru_cache(maxsize=1)
+def _cues() -> dict[str, tuple[Terms, Terms]]:
+    data = load("location_cues.yml")
+    out = {}
+    for role in ("patient", "residence", "writer", "exclude"):
+        before, after = Terms(), Terms()
+        before.add_block(data[role].get("before"), role)
+        after.add_block(data[role].get("after"), role)
+        out[role] = (before, after)
+    return out
+
+
+def _place_spans(t: Text) -> list[tuple[int, int, list[Place]]]:
+    """Leftmost-longest place names, each with every reading of that span."""
+    terms, ambiguous = _lexicon()
+    by_span: dict[tuple[int, int], list[Place | None]] = {}
+    for hit in terms.find(t):
+        by_span.setdefault((hit.start, hit.end), []).append(hit.value)
+    spans: list[tuple[int, int, list[Place]]] = []
+    for (start, end), values in sorted(by_span.items(), key=lambda kv: (kv[0][0], -(kv[0][1] - kv[0][0]))):
+        if spans and start < spans[-1][1]:
+            continue
+        if None in values:
+            spans.append((start, end, []))  # a "not a place" wording hides what is inside it
+            continue
+        if t.low[start:end] in ambiguous and not _locative(t, start, spans):
+            continue
+        spans.append((start, end, [v for v in values if v is not None]))
+    return [s for s in spans if s[2]]
+
+
+def _locative(t: Text, start: int, spans: list[tuple[int, int, list[Place]]]) -> bool:
+    """An ambiguous name ("Chad", "Jordan", Tagalog "mali") counts when capitalised and
+    after a locative word, or right after another place ("Amman, Jordan")."""
+    if not t.cased[start].isupper():
+        return False
+    if spans and spans[-1][2] and start - spans[-1][1] <= 3:
+        return True
+    return bool(LOCATIVE.search(t.low[max(0, start - 12):start]))
+
+
+def _groups(t: Text, spans: list[tuple[int, int, list[Place]]], cue_hits: list[Hit]) -> list[_Group]:
+    groups: list[_Group] = []
+    for start, end, places in spans:
+        if groups:
+            last = groups[-1]
+            gap = t.low[last.end:start]
+            same = t.same_sentence(last.start, start) and len(gap) <= GROUP_GAP
+            if same and not any(last.end <= c.start and c.end <= start for c in cue_hits):
+                last.end = end
+                last.places.append(places)
+                continue
+        groups.append(_Group(start, end, [places]))
+    return groups
+
+
+def _role(t: Text, group: _Group, cue_hits: list[tuple[str, str, Hit]]) -> str:
+    best: tuple[int, str] | None = None
+    s_start = t.sentence(group.start)[0]
+    s_end = t.sentence(max(group.end - 1, group.start))[1]
+    for role, side, hit in cue_hits:
+        if side == "before" and hit.end <= group.start and hit.start >= s_start and group.start - hit.end <= BEFORE_WINDOW:
+            distance = group.start - hit.end
+        elif side == "after" and hit.start >= group.end and hit.end <= s_end and hit.start - group.end <= AFTER_WINDOW:
+            distance = hit.start - group.end
+        else:
+            continue
+        if best is None or distance < best[0]:
+            best = (distance, role)
+    return best[1] if best else "plain"
+
+
+def _resolve(group: _Group) -> tuple[str | None, str | None]:
+    """Country and city of a group of adjacent place names ("Kumasi, Ghana").
+    A name that is only a country beats one that may also be a city ("عمان"
+    is Oman or Amman: "عمان، الأردن" is Amman, Jordan)."""
+    pure = [p.country for readings in group.places if all(r.kind == "country" for r in readings) for p in readings[:1]]
+    country = pure[0] if pure else None
+    if country is None:
+        first = group.places[0]
+        named = [r for r in first if r.kind == "country"] or [r for r in first if r.kind == "city"] or first
+        country = named[0].country
+    for readings in group.places:
+        if all(r.kind == "country" for r in readings) and pure:
+            continue
+        for reading in readings:
+            if reading.kind == "city" and reading.country == country:
+                return country, reading.city
+    return country, None
+
+
+def find_location(text: str) -> tuple[str | None, str | None, int, bool]:
+    """(country, city, strength, said_by_writer_about_self)."""
+    if not text:
+        return None, None, 0, False
+    t = Text(text)
+    spans = _place_spans(t)
+    if not spans:
+        return None, None, 0, False
+    cue_hits: list[tuple[str, str, Hit]] = []
+    for role, (before, after) in _cues().items():
+        cue_hits += [(role, "before", h) for h in before.find(t)]
+        cue_hits += [(role, "after", h) for h in after.find(t)]
+    cue_hits = _longest_cues(cue_hits)
+    groups = _groups(t, spans, [h for _, _, h in cue_hits])
+    ranked = []
+    for group in groups:
+        group.role = _role(t, group, cue_hits)
+        if group.role == "exclude":
+            continue
+        country, city = _resolve(group)
+        if country is None:
+            continue
+        strength = PLAIN if group.role == "plain" else RESIDENCE
+        ranked.append(((strength, ROLE_RANK[group.role], -group.start), country, city, group.role == "writer"))
+    if not ranked:
+        return None, None, 0, False
+    key, country, city, writer = max(ranked, key=lambda r: r[0])
+    return country, city, key[0], writer
+
+
+def _longest_cues(hits: list[tuple[str, str, Hit]]) -> list[tuple[str, str, Hit]]:
+    """Drop a cue lying inside a longer one ("lives" inside "lives with us in")."""
+    out = []
+    for role, side, h in hits:
+        if any(o.start <= h.start and h.end <= o.end and (o.end - o.start) > (h.end - h.start) for _, _, o in hits):
+            continue
+        out.append((role, side, h))
+    return out
+
+
+def extract_location(text: str) -> tuple[str | None, str | None, int]:
+    """(country, city, strength): 2 = tied to where the patient lives, 1 = a plain
+    mention, 0 = nothing found."""
+    country, city, strength, _ = find_location(text)
+    return country, city, strength
