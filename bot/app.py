@@ -9,6 +9,7 @@ from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
 from bot.config import Settings, load_settings
+from estimates import load_catalog
 from bot.db import session_factory
 
 log = logging.getLogger(__name__)
@@ -20,6 +21,7 @@ def create_app(
     test_config: dict[str, Any] | None = None,
 ) -> Flask:
     settings = settings or load_settings()
+    load_catalog()  # refuse to start on an invalid price catalog (raises CatalogError naming the entry)
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=settings.secret("SECRET_KEY") or secrets.token_hex(32),

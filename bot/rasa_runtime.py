@@ -219,6 +219,7 @@ class DialogueServers:
             self.processes.append(proc)
             wait_until(lambda: action_server_ready(self.settings), 60, "action server", proc)
         if not rasa_ready(self.settings):
+            ensure_rasa_env(version)
             model = ensure_model(version)
             say(f"starting Rasa on {self.settings.get_path('rasa.url')} with {model.name}")
             proc = start_rasa_server(self.settings, model, self.log_dir / "rasa.log")
