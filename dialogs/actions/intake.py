@@ -113,7 +113,9 @@ class ActionUnderstand(Action):
         if channel == "email":
             if answer == "given":
                 consent = "given"
-        elif answer and (requested == "consent" or consent is not None):
+        elif answer and requested == "consent":
+            # Only an answer to the consent question counts: a later "no" answers another
+            # question (e.g. "any treatment so far?"); withdrawing is an erasure request.
             consent = answer
 
         wants_human = bool(text) and (

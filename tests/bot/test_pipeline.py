@@ -157,3 +157,34 @@ def _all_processed(factory, n: int) -> bool:  # type: ignore[no-untyped-def]
         rows = session.scalars(select(Message).where(Message.direction == Direction.inbound)).all()
         return len(rows) == n and all(m.status == MessageStatus.processed for m in rows)
 
+
+
+def test_no_to_a_later_question_is_not_a_consent_refusal(rasa_servers, settings, factory, twilio_http) -> None:
+    """Regression: a bare "no" answering "what treatment so far?" once erased the conversation."""
+    worker = _immediate_worker(settings, twilio_http, rasa_servers.get_path("rasa.url"))
+    client = create_app(settings, enqueue=worker.enqueue).test_client()
+    sender = "+254711000993"
+    for i, body in enumerate(["My mother has breast cancer", "yes", "no"]):
+        post_signed(client, twilio_form(f"SMn{i:031d}", sender=sender, body=body))
+    with factory() as session:
+        case = session.scalar(select(Case))
+        assert case.data["consent"] == "given"
+        assert case.data["diagnosis"]["cancer_type"] == "breast"
+        assert session.scalar(select(Conversation)).owner == Owner.bot
+        inbound = session.scalars(select(Message).where(Message.direction == Direction.inbound)).all()
+        assert [m.body for m in inbound] == ["My mother has breast cancer", "yes", "no"]
+
+
+def test_no_to_consent_ends_politely_and_erases(rasa_servers, settings, factory, twilio_http) -> None:
+    worker = _immediate_worker(settings, twilio_http, rasa_servers.get_path("rasa.url"))
+    client = create_app(settings, enqueue=worker.enqueue).test_client()
+    sender = "+254711000992"
+    post_signed(client, twilio_form("SMr" + "0" * 31, sender=sender, body="My husband has colon cancer, he is 60"))
+    post_signed(client, twilio_form("SMr" + "1" * 31, sender=sender, body="no"))
+    with factory() as session:
+        conversation = session.scalar(select(Conversation))
+        assert conversation.owner == Owner.closed
+        assert session.scalar(select(Case)).data.get("consent") == "refused"
+        inbound = session.scalars(select(Message).where(Message.direction == Direction.inbound)).all()
+        assert all(m.body == "" for m in inbound)  # nothing the family said is kept
+    assert len(twilio_http.requests) == 2  # the consent question and the polite goodbye
