@@ -114,6 +114,13 @@ def cmd_run(args: argparse.Namespace) -> int:
             )
 
     servers = DialogueServers(settings, log_dir)
+
+    def _stop(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # Ctrl-C, and SIGTERM from a supervisor, stop every process we started.
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
     try:
         if settings.get_path("smtp.sink"):
             spawn("smtp-sink", "smtp-sink")

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -125,11 +126,22 @@ def receive(factory: sessionmaker[Session], msg: InboundMessage) -> Received:
     raise RuntimeError("could not store inbound message after concurrent retries")
 
 
+def _region(number: str | None) -> str | None:
+    """ISO 3166 region of a phone number: a hint for the language of very short messages."""
+    if not number:
+        return None
+    try:
+        return phonenumbers.region_code_for_number(phonenumbers.parse(number, None))
+    except phonenumbers.NumberParseException:
+        return None
+
+
 def _metadata(conversation: Conversation, message: Message) -> dict[str, Any]:
     return {
         "channel": conversation.channel,
         "conversation_id": conversation.id,
         "contact_name": conversation.contact.name,
+        "region": _region(conversation.contact.whatsapp),
         "subject": message.subject,
         "attachments": [
             {"content_type": a.get("content_type"), "filename": a.get("filename"), "kind": a.get("kind")}

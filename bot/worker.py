@@ -11,7 +11,6 @@ from datetime import timedelta
 from typing import Any
 
 from huey import Huey, RedisHuey, SqliteHuey, crontab
-from huey.exceptions import TaskLockedException
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -56,13 +55,12 @@ class Worker:
 
         @h.task(retries=FOREVER, retry_delay=retry_delay, name="process_conversation")
         def process_conversation(conversation_id: int) -> int:
+            # One worker per conversation at a time; a locked or failed job is retried by huey.
             try:
                 with h.lock_task(f"conversation-{conversation_id}"):
                     ids = conversations.process_conversation(self.factory, self.settings, self.dialogue, conversation_id)
             except DialogueUnavailable as exc:
                 log.warning("conversation %s waits for Rasa: %s", conversation_id, exc)
-                raise
-            except TaskLockedException:
                 raise
             for outbox_id in ids:
                 deliver_outbox(outbox_id)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from . import vocabulary as vocab
-from .datafile import PACKAGE_DIR, CatalogError, Checker, cached_validated, private_copy
+from .datafile import PACKAGE_DIR, Checker, cached_validated, private_copy
 
 CATALOG_PATH = PACKAGE_DIR / "catalog.yml"
 

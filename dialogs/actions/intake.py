@@ -92,7 +92,12 @@ class ActionUnderstand(Action):
         new_flags = [f for f in safety.detect_red_flags(readable) if f not in known_flags] if text else []
         flags = known_flags + new_flags
 
-        language = (lang_detection.detect_language(text) if text else None) or tracker.get_slot("language") or "en"
+        language = (
+            (lang_detection.detect_language(text) if text else None)
+            or tracker.get_slot("language")
+            or lang_detection.detect_language_hinted(text, meta.get("region"))
+            or "en"
+        )
 
         facts = dict(tracker.get_slot("facts") or {})
         found = fact_extraction.extract_facts(readable, language) if text else {}
@@ -141,6 +146,7 @@ class ActionUnderstand(Action):
             SlotSet("emergency", bool(flags)),
             SlotSet("case", case),
             SlotSet("turn", float(tracker.get_slot("turn") or 0) + 1),
+            SlotSet("understood", bool(found or answer or meta.get("attachments"))),
         ]
         if consent:
             events.append(SlotSet("consent", consent))
@@ -210,6 +216,8 @@ class AskAction(Action, ABC):
                 if tracker.get_slot("consent") == "given" and asked.get("consent") and not asked.get("_thanked"):
                     lines.append(t("consent_thanks", language))
                     asked["_thanked"] = 1
+                elif asked.get(self.slot) and not tracker.get_slot("understood"):
+                    lines.append(t("not_understood", language))  # the same question again: say why
             lines.append(t(key, language, **_org()))
             dispatcher.utter_message(text="\n\n".join(lines))
             asked[self.slot] = asked.get(self.slot, 0) + 1

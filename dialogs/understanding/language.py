@@ -215,6 +215,32 @@ def detect_language(text: str) -> str | None:
     return code if code is not None and confidence >= MIN_CONFIDENCE else None
 
 
+# For a message too short to place ("你好", "نعم", "हो"): the likeliest language
+# of its script in the sender's country (None: anywhere else).
+_REGION_HINTS = {
+    "han": {"TW": "zh-Hant", "HK": "zh-Hant", "MO": "zh-Hant", None: "zh-Hans"},
+    "arabic": {"PK": "ur", None: "ar"},
+    "devanagari": {"NP": "ne", None: "hi"},
+}
+
+
+def detect_language_hinted(text: str, region: str | None) -> str | None:
+    """detect_language, with a guess from the script and the sender's country
+    (ISO 3166 region of the phone number) when a non-Latin message is too short."""
+    code = detect_language(text)
+    if code is not None or not text:
+        return code
+    raw = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    scripts = {_token_script(tok) for tok in tokens(raw)} - {None, "latin"}
+    if len(scripts) != 1:
+        return None
+    script = scripts.pop()
+    if script in _UNAMBIGUOUS:
+        return _UNAMBIGUOUS[script]
+    hints = _REGION_HINTS.get(script)
+    return hints.get(region, hints[None]) if hints else None
+
+
 def detect_language_scored(text: str) -> tuple[str | None, float]:
     """Best guess and a confidence in [0, 1], so the caller can ask when unsure.
 
