@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 import phonenumbers
@@ -164,12 +165,17 @@ def _next_pending(session: Session, conversation_id: int) -> Message | None:
 
 
 def process_conversation(
-    factory: sessionmaker[Session], settings: Settings, dialogue: RasaClient, conversation_id: int
+    factory: sessionmaker[Session],
+    settings: Settings,
+    dialogue: RasaClient,
+    conversation_id: int,
+    deliver: Callable[[int], None] = lambda _outbox_id: None,
 ) -> list[int]:
     """Handle every waiting inbound message of one conversation, oldest first.
 
+    Each turn's outbox items are handed to `deliver` as soon as they are committed.
     Raises DialogueUnavailable when Rasa is down: the message stays `received`
-    and the caller retries later. Returns the outbox ids to deliver.
+    and the caller retries later. Returns the outbox ids of all turns handled.
     """
     outbox_ids: list[int] = []
     while True:
@@ -190,7 +196,10 @@ def process_conversation(
             message_id = message.id
         replies = dialogue.send(sender_key, text, metadata)
         with factory() as session, session.begin():
-            outbox_ids += apply_turn(session, settings, message_id, replies)
+            turn_ids = apply_turn(session, settings, message_id, replies)
+        for outbox_id in turn_ids:
+            deliver(outbox_id)
+        outbox_ids += turn_ids
 
 
 def _reply_headers(conversation: Conversation, inbound: Message) -> dict[str, Any]:

@@ -141,8 +141,10 @@ def _replay_one(item: dict[str, Any], base_dir: Path, factory: Any, settings: Se
     for index, event in enumerate(item["events"]):
         received = receive(factory, to_inbound(event, conv_id, index, base_dir))
         message_ids.append(received.message_id)
-        for outbox_id in process_conversation(factory, settings, dialogue, received.conversation_id):
-            outbox.deliver(factory, settings, outbox_id, senders)
+        process_conversation(
+            factory, settings, dialogue, received.conversation_id,
+            deliver=lambda outbox_id: outbox.deliver(factory, settings, outbox_id, senders),
+        )
     return _result(factory, conv_id, message_ids)
 
 

@@ -58,12 +58,12 @@ class Worker:
             # One worker per conversation at a time; a locked or failed job is retried by huey.
             try:
                 with h.lock_task(f"conversation-{conversation_id}"):
-                    ids = conversations.process_conversation(self.factory, self.settings, self.dialogue, conversation_id)
+                    ids = conversations.process_conversation(
+                        self.factory, self.settings, self.dialogue, conversation_id, deliver=deliver_outbox
+                    )
             except DialogueUnavailable as exc:
                 log.warning("conversation %s waits for Rasa: %s", conversation_id, exc)
                 raise
-            for outbox_id in ids:
-                deliver_outbox(outbox_id)
             return len(ids)
 
         @h.task(name="deliver_outbox")
