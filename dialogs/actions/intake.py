@@ -138,6 +138,9 @@ class ActionUnderstand(Action):
         wants_erasure = bool(text) and signals.wants_erasure(text)
 
         case = state.case_body(facts, language, consent, flags)
+        if flags:
+            # Rule R1 holds from the first red flag on: no pathway, whatever else is still missing.
+            case["recommendation"] = estimates.recommend(case)
         events: list[EventType] = [
             SlotSet("channel", channel),
             SlotSet("language", language),
@@ -216,8 +219,9 @@ class AskAction(Action, ABC):
                 if tracker.get_slot("consent") == "given" and asked.get("consent") and not asked.get("_thanked"):
                     lines.append(t("consent_thanks", language))
                     asked["_thanked"] = 1
-                elif asked.get(self.slot) and not tracker.get_slot("understood"):
-                    lines.append(t("not_understood", language))  # the same question again: say why
+                elif asked.get(self.slot):
+                    # The same question again: say why, so it does not look like a loop.
+                    lines.append(t("noted" if tracker.get_slot("understood") else "not_understood", language))
             lines.append(t(key, language, **_org()))
             dispatcher.utter_message(text="\n\n".join(lines))
             asked[self.slot] = asked.get(self.slot, 0) + 1

@@ -80,9 +80,11 @@ def required_slots(slots: Mapping[str, Any]) -> list[str]:
         return []
     if slots.get("consent") == "refused":
         return []
-    wanted = ["cancer_type", "treatment_history", "location"]
-    if not slots.get("emergency"):
-        wanted.append("requested_service")
+    if slots.get("emergency"):
+        # After a red flag a coordinator takes over personally: only the basics.
+        wanted = ["cancer_type", "location"]
+    else:
+        wanted = ["cancer_type", "treatment_history", "location", "requested_service"]
     if slots.get("channel") != "email":
         # WhatsApp: the intake continues only after consent (DESIGN 2.1).
         wanted.insert(0, "consent")

@@ -64,7 +64,12 @@ def extract_facts(text: str, language: str | None = None) -> dict[str, object]:
 
     facts.update(hx.history(t, language))
 
-    country, city, strength, _ = find_location(text)
+    country, city, strength, writer = find_location(text)
+    if country and writer:
+        # "I live/work in Dubai" is where the writer is; the patient may be elsewhere.
+        facts["_location_writer"] = True
+        if relation is not None and relation.relation != "self":
+            country = None  # "I work in Singapore, my father has liver cancer": ask where he lives
     if country:
         facts["location.country"] = country
         if city:
@@ -109,6 +114,9 @@ def merge_facts(old: dict, new: dict) -> dict:
             new.pop("patient.sex", None)
 
     _merge_cancer(out, new, corrected)
+    if new.get("_location_writer") and out.get("patient.relation") not in (None, "unknown", "self"):
+        for key in [k for k in new if k.startswith("location.")]:
+            new.pop(key)  # the writer's own place, in a case about someone else
     _merge_location(out, new)
     for key, value in new.items():
         if key.startswith("_") or value is None or key.startswith("location.") or key in ("diagnosis.cancer_type", "diagnosis.text"):

@@ -46,6 +46,7 @@ def cancer_findings(t: Text, language: str | None = None) -> list[CancerFinding]
     """Every cancer-type finding that is not inside a more specific one."""
     lex = _cancer_lexicon()
     found = [CancerFinding(h.value[0], h.value[1], h.start, h.end) for h in undominated(lex["terms"].find(t, language))]
+    terms = list(found)
     heads = lex["heads"].find(t, language)
     meta_before = lex["meta_before"].find(t, language)
     meta_after = lex["meta_after"].find(t, language)
@@ -53,7 +54,12 @@ def cancer_findings(t: Text, language: str | None = None) -> list[CancerFinding]
         code, confidence, head_name, window = organ.value
         if _is_spread_site(t, organ, meta_before, meta_after):
             continue
-        head = _nearest_head(t, organ, [h for h in heads if h.value == head_name], window)
+        # A head word inside a longer cancer name ("koo (thyroid cancer)") belongs to that
+        # name, not to an organ word outside it ("கண்ணில் மெலனோமா" still pairs).
+        free = [h for h in heads if h.value == head_name and not any(
+            f.start <= h.start and h.end <= f.end and f.end - f.start > h.end - h.start
+            and (organ.end <= f.start or f.end <= organ.start) for f in terms)]
+        head = _nearest_head(t, organ, free, window)
         if head is not None:
             found.append(CancerFinding(code, confidence, min(organ.start, head.start), max(organ.end, head.end)))
         elif t.is_short() and head_name == "cancer":

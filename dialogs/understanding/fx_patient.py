@@ -87,13 +87,31 @@ def ages(t: Text, rels: list[Relation]) -> tuple[list[tuple[int, int]], list[tup
     anyone = [(s, v) for s, e, v in _matches(t, patterns["patient"]) if not any(a <= s < b or s <= a < e for a, b in own_spans)]
     anyone += [(s, v // 12) for s, _, v in _matches(t, patterns["months"])]
     for rel in rels:
-        pos = rel.end + len(t.low[rel.end:]) - len(t.low[rel.end:].lstrip(" "))
-        for pattern in patterns["after_relation"]:
-            m = pattern.match(t.low, pos)
-            if m and (value := _age_value(m)) is not None:
+        for pos in _after_relation_starts(t, rel.end):
+            value = next((v for p in patterns["after_relation"] if (m := p.match(t.low, pos)) and (v := _age_value(m)) is not None), None)
+            if value is not None:
                 anyone.append((rel.start, value))
                 break
     return sorted(set(anyone)), [(s, v) for s, _, v in own]
+
+
+_NAME = re.compile(r" ?([A-Z][a-z'\-]+)")
+MAX_NAME_WORDS = 2
+
+
+def _after_relation_starts(t: Text, end: int) -> list[int]:
+    """Where an age may follow a relation word: right after it, or after the patient's
+    name ("my husband Kwame is 63", "my mother Mary Achieng, 70")."""
+    pos = end + len(t.low[end:]) - len(t.low[end:].lstrip(" "))
+    starts = [pos]
+    cursor = end
+    for _ in range(MAX_NAME_WORDS):
+        m = _NAME.match(t.cased, cursor)
+        if not m:
+            break
+        cursor = m.end()
+        starts.append(cursor + len(t.low[cursor:]) - len(t.low[cursor:].lstrip(" ")))
+    return starts
 
 
 def _matches(t: Text, patterns: list[re.Pattern[str]]) -> list[tuple[int, int, int]]:

@@ -204,3 +204,20 @@ def test_simulator_rejects_bad_json(client, factory) -> None:
     assert client.get("/simulator/api/messages?from=sim-1&after=x").status_code == 400
     page = client.get("/simulator/")
     assert page.status_code == 200 and b"simulator" in page.data
+
+
+def test_oversized_request_is_refused_with_a_clear_413(client, factory) -> None:
+    form = twilio_form("SM" + "9" * 32, body="x" * 6_000_000)
+    resp = client.post(WHATSAPP_PATH, data=form, headers={"X-Twilio-Signature": sign(WHATSAPP_PATH, form)})
+    assert resp.status_code == 413
+    assert resp.get_json()["error"] == "Request Entity Too Large"
+    assert _count(factory) == 0
+
+
+def test_script_and_control_characters_are_kept_as_text(client, factory) -> None:
+    body = "<script>alert(1)</script> مرحبا 🙏\u0000 end"
+    resp = post_signed(client, twilio_form("SM" + "8" * 32, body=body))
+    assert resp.status_code == 200
+    with factory() as session:
+        stored = session.scalar(select(Message)).body
+    assert "<script>alert(1)</script>" in stored and "🙏" in stored and "\u0000" not in stored
