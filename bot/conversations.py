@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
-from bot.dialogue import RasaClient
+from bot.dialogue import DialogueUnavailable, RasaClient
 from bot.models import (
     Contact,
     Conversation,
@@ -195,6 +195,10 @@ def process_conversation(
             metadata = _metadata(conversation, message)
             message_id = message.id
         replies = dialogue.send(sender_key, text, metadata)
+        if not any(isinstance((r.get("custom") or {}).get("intake"), dict) for r in replies):
+            # Every handled turn carries the actions' payload; without it the action
+            # server failed and Rasa answered with nothing: keep the message and retry.
+            raise DialogueUnavailable("the dialogue answered without the actions' payload")
         with factory() as session, session.begin():
             turn_ids = apply_turn(session, settings, message_id, replies)
         for outbox_id in turn_ids:

@@ -228,7 +228,7 @@ class AskAction(Action, ABC):
         return [*events, SlotSet("asked", asked)]
 
 
-def _conclude_intake(dispatcher: CollectingDispatcher, tracker: Tracker, language: str, lines: list[str]) -> dict[str, Any]:
+def _conclude_intake(tracker: Tracker, language: str, lines: list[str]) -> dict[str, Any]:
     """Recommendation and estimate (DESIGN 2.4) or, after a red flag, a personal follow-up."""
     case = dict(tracker.get_slot("case") or {})
     recommendation = estimates.recommend(case)
@@ -282,7 +282,7 @@ class ActionConclude(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         language = tracker.get_slot("language") or "en"
         lines, events = _opening(tracker, language, _contact_name(tracker))
-        update = _terminal_update(tracker, language, lines) or _conclude_intake(dispatcher, tracker, language, lines)
+        update = _terminal_update(tracker, language, lines) or _conclude_intake(tracker, language, lines)
         dispatcher.utter_message(text="\n\n".join(lines))
         _publish(dispatcher, **update)
         extra = [SlotSet("case", update["case"])] if "case" in update else []

@@ -32,3 +32,37 @@ def test_restart_loses_no_conversation(rasa_servers, tmp_path) -> None:
     assert case["diagnosis"]["cancer_type"] == "prostate"
     assert case["patient"]["age"] == 70
     assert not any("YES" in m.get("text", "") for m in replies)  # consent is not asked again
+
+
+def test_action_server_down_keeps_the_message_for_a_retry(rasa_servers, settings, factory, tmp_path) -> None:
+    """Rasa answers HTTP 200 with nothing when its action server is down: that is not a reply."""
+    from sqlalchemy import select
+
+    from bot.conversations import process_conversation, receive
+    from bot.dialogue import DialogueUnavailable
+    from bot.models import Message, MessageStatus
+    from bot.rasa_runtime import ensure_model, rasa_ready, start_rasa_server, wait_until
+    from channels.base import InboundMessage
+
+    broken = load_settings(overrides={"data_dir": str(tmp_path / "rasa"), "database_url": None,
+                                      "rasa": {"url": f"http://127.0.0.1:{free_port()}", "action_port": free_port()}})
+    proc = start_rasa_server(broken, ensure_model(broken.get_path("rasa.version")), tmp_path / "rasa.log")
+    try:
+        wait_until(lambda: rasa_ready(broken), 180, "Rasa", proc)
+        msg = InboundMessage(channel="simulator", sender="sim-down", text="My father has lung cancer", provider_id="down-1")
+        received = receive(factory, msg)
+        with pytest.raises(DialogueUnavailable):
+            process_conversation(factory, settings, RasaClient(broken.get_path("rasa.url")), received.conversation_id)
+        with factory() as session:
+            assert session.scalar(select(Message)).status == MessageStatus.received
+        # With the real action server behind it, the same message is answered.
+        replies = process_conversation(factory, settings, RasaClient(rasa_servers.get_path("rasa.url")), received.conversation_id)
+        assert replies
+        with factory() as session:
+            assert session.scalar(select(Message).where(Message.provider_id == "down-1")).status == MessageStatus.processed
+    finally:
+        import os
+        import signal
+
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
