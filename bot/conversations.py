@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import records
 from bot.config import Settings
 from bot.dialogue import DialogueUnavailable, RasaClient
 from bot.models import (
@@ -29,6 +31,10 @@ from handoff import cases as case_store
 from handoff import notify, tickets
 
 log = logging.getLogger(__name__)
+
+
+def files_dir(settings: Settings) -> Path:
+    return settings.data_dir / "records"
 
 # Rasa's REST channel needs some text; a media-only message is sent as this intent trigger.
 MEDIA_ONLY_TEXT = "/inform"
@@ -63,7 +69,23 @@ def _find_conversation(session: Session, contact: Contact, msg: InboundMessage) 
     return session.scalar(open_convs.order_by(Conversation.id.desc()).limit(1))
 
 
-def _store(session: Session, msg: InboundMessage) -> Received:
+def _attachments(msg: InboundMessage, files_dir: Path | None) -> list[dict[str, Any]]:
+    stored = []
+    for index, a in enumerate(msg.attachments):
+        item: dict[str, Any] = {
+            "url": a.url,
+            "content_type": a.content_type,
+            "filename": a.filename,
+            "size": a.size if a.size is not None else (len(a.data) if a.data is not None else None),
+            "kind": case_store.classify_record(a.filename, a.content_type),
+        }
+        if a.data is not None and files_dir is not None:
+            item["path"] = records.save(files_dir, msg.channel, msg.provider_id, index, a.filename, a.data)
+        stored.append(item)
+    return stored
+
+
+def _store(session: Session, msg: InboundMessage, attachments: list[dict[str, Any]]) -> Received:
     existing = session.scalar(
         select(Message).where(
             Message.channel == msg.channel,
@@ -99,28 +121,21 @@ def _store(session: Session, msg: InboundMessage) -> Received:
         status=MessageStatus.ignored if ignored else MessageStatus.received,
         body=msg.text,
         subject=msg.subject,
-        attachments=[
-            {
-                "url": a.url,
-                "content_type": a.content_type,
-                "filename": a.filename,
-                "size": a.size,
-                "kind": case_store.classify_record(a.filename, a.content_type),
-            }
-            for a in msg.attachments
-        ],
+        attachments=attachments,
     )
     session.add(message)
     session.flush()
     return Received(message.id, conversation.id, True, not ignored)
 
 
-def receive(factory: sessionmaker[Session], msg: InboundMessage) -> Received:
-    """Store an inbound message exactly once (unique constraints settle concurrent retries)."""
+def receive(factory: sessionmaker[Session], msg: InboundMessage, files_dir: Path | None = None) -> Received:
+    """Store an inbound message exactly once (unique constraints settle concurrent retries);
+    attached files go to `files_dir` first, so nothing stored points to a missing file."""
+    attachments = _attachments(msg, files_dir)
     for attempt in range(5):
         try:
             with factory() as session, session.begin():
-                return _store(session, msg)
+                return _store(session, msg, attachments)
         except IntegrityError:
             # Another request stored the same message or contact first; read what it wrote.
             log.info("concurrent insert for provider message, retrying (attempt %d)", attempt + 1)
@@ -260,9 +275,12 @@ def _notify_coordinators(session: Session, settings: Settings, doc: dict[str, An
     return ids
 
 
-def _erase(session: Session, conversation: Conversation, case: Any) -> None:
-    """Consent refused: keep nothing the patient said (DESIGN 2.1)."""
+def _erase(session: Session, conversation: Conversation, case: Any, files_dir: Path) -> None:
+    """Consent refused: keep nothing the patient said or sent (DESIGN 2.1)."""
     for msg in conversation.messages:
+        for attachment in msg.attachments or []:
+            if attachment.get("path"):
+                records.remove(files_dir, attachment["path"])
         msg.body = ""
         msg.subject = None
         msg.attachments = []
@@ -304,7 +322,7 @@ def apply_turn(session: Session, settings: Settings, message_id: int, replies: l
             conversation.contact.opted_out = True
             conversation.owner = Owner.closed
         if update.get("erase"):
-            _erase(session, conversation, case)
+            _erase(session, conversation, case, files_dir(settings))
     if texts:
         # One reply per turn: one complete e-mail (DESIGN 1), one WhatsApp message
         # (split by the channel only past Twilio's 1600 characters). Rasa's REST

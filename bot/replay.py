@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from bot import migrate, outbox
 from bot.config import Settings, load_settings
-from bot.conversations import process_conversation, receive
+from bot.conversations import files_dir, process_conversation, receive
 from bot.db import session_factory
 from bot.dialogue import RasaClient
 from bot.mailsink import MailSink
@@ -139,7 +139,7 @@ def _replay_one(item: dict[str, Any], base_dir: Path, factory: Any, settings: Se
     conv_id = str(item.get("id", ""))
     message_ids: list[int] = []
     for index, event in enumerate(item["events"]):
-        received = receive(factory, to_inbound(event, conv_id, index, base_dir))
+        received = receive(factory, to_inbound(event, conv_id, index, base_dir), files_dir(settings))
         message_ids.append(received.message_id)
         process_conversation(
             factory, settings, dialogue, received.conversation_id,

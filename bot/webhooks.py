@@ -10,7 +10,7 @@ from sqlalchemy import select
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.app import intake
-from bot.conversations import receive
+from bot.conversations import files_dir, receive
 from bot.models import Direction, Message, MessageStatus
 from channels import email as email_channel
 from channels import whatsapp
@@ -23,7 +23,7 @@ bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 def accept(msg: InboundMessage) -> dict[str, Any]:
     """Store the message, then queue it; a queue hiccup is healed by the worker's sweep."""
     ctx = intake()
-    received = receive(ctx["factory"], msg)
+    received = receive(ctx["factory"], msg, files_dir(ctx["settings"]))
     if received.created and received.needs_processing:
         try:
             ctx["enqueue"](received.conversation_id)

@@ -221,3 +221,20 @@ def test_script_and_control_characters_are_kept_as_text(client, factory) -> None
     with factory() as session:
         stored = session.scalar(select(Message)).body
     assert "<script>alert(1)</script>" in stored and "🙏" in stored and "\u0000" not in stored
+
+
+def test_email_attachment_is_kept_on_disk_with_a_safe_name(client, factory, settings) -> None:
+    raw = (
+        b"From: amina@example.org\r\nSubject: report\r\nMessage-ID: <att@example.org>\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nHere is the report.\r\n'
+        b'--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename="../../biopsy report.pdf"\r\n'
+        b"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b--\r\n"
+    )
+    resp = client.post("/webhooks/email/inbound", data=raw, headers={"Authorization": "Bearer test-mail-token"})
+    assert resp.status_code == 202
+    with factory() as session:
+        [attachment] = session.scalar(select(Message)).attachments
+    assert attachment["kind"] == "pathology_report"
+    assert ".." not in attachment["path"] and attachment["path"].endswith("biopsy_report.pdf")
+    stored = settings.data_dir / "records" / attachment["path"]
+    assert stored.read_bytes() == b"%PDF-1.4\n"
