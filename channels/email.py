@@ -530,9 +530,22 @@ def _body_and_attachments(msg: Message) -> tuple[str, tuple[Attachment, ...]]:
 # --------------------------------------------------------------------------- parsing
 
 
-def _finish_text(text: str, extra: dict) -> str:
+_FORWARD_SUBJECT_RE = re.compile(r"^\s*(fwd?|tr|wg|enc|rv|ilt|转发|轉寄|пересл\w*)\s*[:：]", re.IGNORECASE)
+_FORWARD_MARKER_RE = re.compile(
+    r"^\s*-*\s*(Forwarded message|Begin forwarded message|Message transféré|Weitergeleitete Nachricht"
+    r"|Mensaje reenviado|Mensagem encaminhada|İletilen ileti|Пересылаемое сообщение|转发的邮件|轉寄的郵件)",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def is_forward(subject: str | None, text: str) -> bool:
+    """A forwarded letter (a doctor's summary, a report) is the patient's history, not a quote of ours."""
+    return bool((subject and _FORWARD_SUBJECT_RE.match(subject)) or _FORWARD_MARKER_RE.search(text))
+
+
+def _finish_text(text: str, extra: dict, subject: str | None) -> str:
     full = clean_text(text).strip()
-    reply = remove_quoted_text(full)
+    reply = full if is_forward(subject, full) else remove_quoted_text(full)
     if reply != full:
         extra["full_text"] = full[:MAX_TEXT_CHARS]
     if len(reply) > MAX_TEXT_CHARS:
@@ -601,7 +614,7 @@ def parse_raw(raw: bytes) -> InboundMessage:
         extra["defects"] = sorted({type(d).__name__ for d in msg.defects})
 
     text, attachments = _body_and_attachments(msg)
-    text = _finish_text(text, extra)
+    text = _finish_text(text, extra, subject)
 
     return InboundMessage(
         channel="email",
@@ -686,7 +699,7 @@ def parse_simple(
         channel="email",
         sender=address,
         recipient=rcpt,
-        text=_finish_text(body, extra),
+        text=_finish_text(body, extra, subject_text),
         attachments=tuple(_coerce_attachment(a) for a in attachments),
         provider_id=provider_id,
         profile_name=clean_line(display, 256) or None,

@@ -92,10 +92,11 @@ class ActionUnderstand(Action):
         new_flags = [f for f in safety.detect_red_flags(readable) if f not in known_flags] if text else []
         flags = known_flags + new_flags
 
+        region = meta.get("region")
         language = (
-            (lang_detection.detect_language(text) if text else None)
+            (lang_detection.detect_language_hinted(text, region, fallback=False) if text else None)
             or tracker.get_slot("language")
-            or lang_detection.detect_language_hinted(text, meta.get("region"))
+            or lang_detection.detect_language_hinted(text, region)
             or "en"
         )
 
@@ -271,6 +272,8 @@ def _terminal_update(tracker: Tracker, language: str, lines: list[str]) -> dict[
         return {"case": case, "ticket": ticket_request(case, "erasure_request"), "owner": "coordinator"}
     if tracker.get_slot("handoff_requested"):
         lines.append(t("handoff", language, **_org()))
+        if tracker.get_slot("channel") == "email" and case.get("consent") != "given":
+            lines.append(t("consent_request_email", language))  # DESIGN 2.1: every first e-mail reply asks
         return {"case": case, "ticket": ticket_request(case, "patient_request"), "owner": "coordinator"}
     return None
 

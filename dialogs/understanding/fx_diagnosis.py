@@ -13,6 +13,7 @@ from dialogs.understanding.fx_text import Hit, Negation, Terms, Text, is_cjk, lo
 HEAD_WINDOW = 25  # characters between an organ word and "cancer" (same sentence)
 HEAD_WINDOW_CJK = 3
 METASTASIS_WINDOW = 16
+_SITE_LIST_OPENING = re.compile(r"[\s:(\[\-–]*")
 
 
 @dataclass(frozen=True)
@@ -73,8 +74,9 @@ def _covers(a: CancerFinding, b: CancerFinding) -> bool:
 
 def _is_spread_site(t: Text, organ: Hit, before: list[Hit], after: list[Hit]) -> bool:
     clause = t.clause(organ.start)
-    if any(clause[0] <= h.start and organ.start - METASTASIS_WINDOW <= h.end <= organ.start for h in before):
-        return True
+    if any(organ.start - METASTASIS_WINDOW <= h.end <= organ.start
+           and (clause[0] <= h.start or _SITE_LIST_OPENING.fullmatch(t.low[h.end:organ.start])) for h in before):
+        return True  # "métastatique (os et foie)": the sites listed in brackets after the word
     return any(organ.end <= h.start <= organ.end + METASTASIS_WINDOW and h.start < clause[1] + 1 for h in after)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from dialogs.understanding.fx_numbers import template, templates, to_int
-from dialogs.understanding.fx_text import Hit, Terms, Text, load, longest
+from dialogs.understanding.fx_text import Hit, Terms, Text, load, longest, normalise_pattern
 
 MAX_AGE = 120
 
@@ -47,7 +47,16 @@ def _simple_terms(key: str) -> Terms:
 def _age_patterns() -> dict[str, list[re.Pattern[str]]]:
     data = load("patient.yml")["age"]
     after = [template(src, "", bare=True) for src in data["after_relation"]["any"]]
-    return {"patient": templates(data["patient"]), "self": templates(data["self"]), "after_relation": after, "months": templates(data["months"])}
+    corrected = [template(src, "", bare=True) for src in data["corrected"]["any"]]
+    return {"patient": templates(data["patient"]), "self": templates(data["self"]), "after_relation": after,
+            "months": templates(data["months"]), "corrected": corrected}
+
+
+@lru_cache(maxsize=1)
+def _not_after() -> re.Pattern[str]:
+    """A negator right after an age number ("उमेर ४१ होइन ४३"): that number is wrong."""
+    words = sorted((normalise_pattern(str(w).lower()) for w in load("patient.yml")["age"]["not_after"]), key=len, reverse=True)
+    return re.compile(r"\s*,?\s*(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w\u0900-\u0dff])")
 
 
 def relations(t: Text, language: str | None = None) -> list[Relation]:
@@ -85,10 +94,12 @@ def ages(t: Text, rels: list[Relation]) -> tuple[list[tuple[int, int]], list[tup
     own = _matches(t, patterns["self"])
     own_spans = [(s, e) for s, e, _ in own]
     anyone = [(s, v) for s, e, v in _matches(t, patterns["patient"]) if not any(a <= s < b or s <= a < e for a, b in own_spans)]
+    anyone += [(s, v) for s, _, v in _matches(t, patterns["corrected"])]
     anyone += [(s, v // 12) for s, _, v in _matches(t, patterns["months"])]
     for rel in rels:
         for pos in _after_relation_starts(t, rel.end):
-            value = next((v for p in patterns["after_relation"] if (m := p.match(t.low, pos)) and (v := _age_value(m)) is not None), None)
+            value = next((v for p in patterns["after_relation"]
+                          if (m := p.match(t.low, pos)) and (v := _age_value(m)) is not None and not _negated_number(t, m)), None)
             if value is not None:
                 anyone.append((rel.start, value))
                 break
@@ -119,9 +130,13 @@ def _matches(t: Text, patterns: list[re.Pattern[str]]) -> list[tuple[int, int, i
     for pattern in patterns:
         for m in pattern.finditer(t.low):
             value = _age_value(m)
-            if value is not None:
+            if value is not None and not _negated_number(t, m):
                 out.append((m.start(), m.end(), value))
     return out
+
+
+def _negated_number(t: Text, m: re.Match[str]) -> bool:
+    return "N" in m.re.groupindex and m.group("N") is not None and bool(_not_after().match(t.low, m.end("N")))
 
 
 def _age_value(m: re.Match[str]) -> int | None:

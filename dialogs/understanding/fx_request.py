@@ -6,6 +6,8 @@ from functools import lru_cache
 from dialogs.understanding.fx_text import Negation, Terms, Text, load, longest
 
 MAX_TEXT = 300
+# A generic service word made specific by another in the same sentence.
+REFINED_BY = {"remote_second_opinion": ("in_person_second_opinion",)}
 
 
 @lru_cache(maxsize=1)
@@ -25,12 +27,18 @@ def request(t: Text, language: str | None = None) -> dict[str, str]:
     services, cues, unsure = _terms()
     negated = Negation(t, language)
     cue_hits = cues.find(t, language)
-    for hit in longest(services.find(t, language)):
+    hits = longest(services.find(t, language))
+    for hit in hits:
         if negated(hit.start, hit.end):
             continue
         s, e = t.sentence(hit.start)
         if t.is_short() or any(s <= c.start < e for c in cue_hits):
-            return {"request.service": hit.value, "request.text": _sentence_text(t, s, e)}
+            value = hit.value
+            if value in REFINED_BY:
+                # "બીજો અભિપ્રાય (in-person second opinion)": "second opinion" made specific
+                same = {h.value for h in hits if s <= h.start < e and not negated(h.start, h.end)}
+                value = next((v for v in REFINED_BY[value] if v in same), value)
+            return {"request.service": value, "request.text": _sentence_text(t, s, e)}
     for hit in longest(unsure.find(t, language)):
         s, e = t.sentence(hit.start)
         return {"request.service": "unsure", "request.text": _sentence_text(t, s, e)}

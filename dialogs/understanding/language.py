@@ -224,11 +224,17 @@ _REGION_HINTS = {
 }
 
 
-def detect_language_hinted(text: str, region: str | None) -> str | None:
-    """detect_language, with a guess from the script and the sender's country
-    (ISO 3166 region of the phone number) when a non-Latin message is too short."""
+# Hindi and Urdu written in Latin letters share most words; the country tells them apart.
+_ROMANISED_HINTS = {"PK": "ur", "IN": "hi"}
+
+
+def detect_language_hinted(text: str, region: str | None, fallback: bool = True) -> str | None:
+    """detect_language, helped by the sender's country (ISO 3166 region of the phone
+    number): romanised Hindi/Urdu, and (with `fallback`) a non-Latin message too short to place."""
     code = detect_language(text)
-    if code is not None or not text:
+    if code in ("hi", "ur") and region in _ROMANISED_HINTS and _mostly_latin(text):
+        return _ROMANISED_HINTS[region]
+    if code is not None or not text or not fallback:
         return code
     raw = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
     scripts = {_token_script(tok) for tok in tokens(raw)} - {None, "latin"}
@@ -239,6 +245,12 @@ def detect_language_hinted(text: str, region: str | None) -> str | None:
         return _UNAMBIGUOUS[script]
     hints = _REGION_HINTS.get(script)
     return hints.get(region, hints[None]) if hints else None
+
+
+def _mostly_latin(text: str) -> bool:
+    scripts = [_token_script(tok) for tok in tokens(text)]
+    letters = [sc for sc in scripts if sc is not None]
+    return bool(letters) and letters.count("latin") > len(letters) / 2
 
 
 def detect_language_scored(text: str) -> tuple[str | None, float]:

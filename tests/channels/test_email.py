@@ -803,3 +803,16 @@ class TestEmailSender:
     def test_other_channel_is_refused(self):
         with pytest.raises(ValueError):
             make_sender(25).send(OutboundMessage(channel="whatsapp", to="+254711000101", text="hi"))
+
+
+def test_forwarded_letter_is_read_not_cut_as_a_quote():
+    """Regression: a first e-mail forwarding the doctor's summary lost the summary and the patient's words after it."""
+    body = (
+        "Please see my father's summary below, we are not sure which service he needs.\n\n"
+        "---------- Forwarded message ---------\nFrom: Dr Mensah <dr@hospital.example>\nDate: Mon, 3 Nov 2026\n"
+        "Subject: Summary\n\nDiagnosis: DLBCL, relapsed after R-CHOP and R-ICE.\n\nThanks, Kofi"
+    )
+    msg = parse_simple("kofi@example.org", "Fwd: Summary", body)
+    assert "relapsed after R-CHOP" in msg.text and "Thanks, Kofi" in msg.text
+    reply = parse_simple("kofi@example.org", "Re: your questions", "Yes.\n\nOn Mon, 3 Nov 2026, CancerFax <care@x.org> wrote:\n> What stage?")
+    assert reply.text == "Yes."

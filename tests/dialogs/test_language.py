@@ -281,3 +281,21 @@ def test_any_text_gives_a_supported_code_or_none(text):
     assert code is None or code in SUPPORTED
     assert 0.0 <= confidence <= 1.0
     assert detect_language(text) in (*SUPPORTED, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "region", "expected"),
+    [
+        ("Meri ammi ko breast cancer hai, unki umar 55 saal hai, hum Lahore mein rehte hain", "PK", "ur"),
+        ("Mere papa ko mouth cancer hai, hum log Nashik me rehte hain", "IN", "hi"),
+        ("मेरे पिताजी को कैंसर है और वे लखनऊ में रहते हैं", "PK", "hi"),  # Devanagari is Hindi wherever sent from
+        ("你好", "TW", "zh-Hant"),
+        ("你好", "CN", "zh-Hans"),
+        ("हो", "NP", "ne"),
+        ("hi", "PK", None),
+    ],
+)
+def test_region_hints(text, region, expected) -> None:
+    from dialogs.understanding.language import detect_language_hinted
+
+    assert detect_language_hinted(text, region) == expected
