@@ -163,11 +163,14 @@ def history(t: Text, language: str | None = None) -> dict[str, Any]:
 
 def disease_status(t: Text, language: str | None, negated: Negation, none_yet: bool, skip: list[Hit]) -> tuple[str | None, bool]:
     """(status, explicit): the strongest status cue of the message."""
-    found: set[str] = set()
-    for hit in longest(_cue_terms("disease_status").find(t, language)):
-        if any(s.start <= hit.start < s.end for s in skip) or negated(hit.start, hit.end):
-            continue
-        found.add(hit.value)
+    def cues(kind: str) -> set[str]:
+        return {
+            hit.value
+            for hit in longest(_cue_terms(kind).find(t, language))
+            if not any(s.start <= hit.start < s.end for s in skip) and not negated(hit.start, hit.end)
+        }
+
+    found = cues("disease_status") or cues("weak_disease_status")
     if none_yet:
         found.discard("on_treatment")  # "so far no treatment" is not "on treatment"
         found.add("newly_diagnosed")

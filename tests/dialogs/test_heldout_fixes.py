@@ -173,3 +173,19 @@ def test_in_person_refines_second_opinion(text: str, language: str, service: str
 @pytest.mark.parametrize("text", ["jee haan", "jee", "ji haan", "Jee han"])
 def test_roman_urdu_yes(text: str) -> None:
     assert detect_consent(text) == "given"
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("Now: relapse again (rising paraprotein, new lytic lesion L2). It has relapsed again.", "relapsed"),
+        ("His PSA keeps rising after radiotherapy", "progressing"),
+        ("The CT showed new lesions in the liver", "progressing"),
+        ("The lymphoma relapsed and the nodes grew", "relapsed"),
+    ],
+)
+def test_weak_progression_cues_yield_to_a_named_status(text, status) -> None:
+    """Regression (heldout-02): "rising paraprotein" beside "relapsed again" made a relapse look like progression."""
+    from dialogs.understanding.facts import extract_facts
+
+    assert extract_facts(text).get("history.disease_status") == status
