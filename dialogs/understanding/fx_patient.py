@@ -75,8 +75,9 @@ def patient_relation(
     for_cues = _simple_terms("for_cues").find(t, language)
     anchored_sentences = {t.sentence(p) for p in anchors} | {t.sentence(h.start) for h in for_cues}
     candidates: list[tuple[int, Relation]] = []
+    others = _simple_terms("others_possessive").find(t, language)
     for rel in rels:
-        if t.sentence(rel.start) in anchored_sentences:
+        if t.sentence(rel.start) in anchored_sentences and not _someone_elses(t, rel, rels, others):
             candidates.append((rel.start, rel))
     for hit in selfs:
         sentence = t.sentence(hit.start)
@@ -86,6 +87,18 @@ def patient_relation(
     if candidates:
         return min(candidates, key=lambda c: c[0])[1]
     return rels[0] if rels else None
+
+
+def _someone_elses(t: Text, rel: Relation, rels: list[Relation], others: list[Hit]) -> bool:
+    """`rel` follows "her"/"his" and its sentence names another relation that does not."""
+    def owned_by_other(r: Relation) -> bool:
+        return any((h.end <= r.start and not t.low[h.end:r.start].strip()) or (h.start == r.start and h.end < r.end)
+                   for h in others)  # "her father", or "son père" as one lexicon entry
+
+    if not owned_by_other(rel):
+        return False
+    sentence = t.sentence(rel.start)
+    return any(r is not rel and t.sentence(r.start) == sentence and not owned_by_other(r) for r in rels)
 
 
 def ages(t: Text, rels: list[Relation]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:

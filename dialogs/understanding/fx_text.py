@@ -378,8 +378,13 @@ class Negation:
     def __init__(self, t: Text, language: str | None = None):
         data = _negators()
         self.t = t
-        self.before = [h for h in data[0].find(t, language)]
-        self.after = [h for h in data[1].find(t, language)]
+        exceptions = data[2].find(t, language)
+
+        def real(h: Hit) -> bool:
+            return not any(x.start <= h.start and h.end <= x.end for x in exceptions)
+
+        self.before = [h for h in data[0].find(t, language) if real(h)]
+        self.after = [h for h in data[1].find(t, language) if real(h)]
 
     def __call__(self, start: int, end: int, window: int = 30, after_window: int = 16) -> bool:
         c_start, c_end = self.t.clause(start)
@@ -392,9 +397,10 @@ class Negation:
 
 
 @lru_cache(maxsize=None)
-def _negators() -> tuple[Terms, Terms]:
+def _negators() -> tuple[Terms, Terms, Terms]:
     data = load("negation.yml")
-    before, after = Terms(), Terms()
+    before, after, exceptions = Terms(), Terms(), Terms()
     before.add_block(data["before"], True)
     after.add_block(data["after"], True)
-    return before, after
+    exceptions.add_block(data.get("not_negators", {}), True)
+    return before, after, exceptions
