@@ -77,7 +77,7 @@ def _attachments(msg: InboundMessage, files_dir: Path | None) -> list[dict[str, 
             "content_type": a.content_type,
             "filename": a.filename,
             "size": a.size if a.size is not None else (len(a.data) if a.data is not None else None),
-            "kind": case_store.classify_record(a.filename, a.content_type),
+            "kind": case_store.classify_record(a.filename, a.content_type, msg.text),
         }
         if a.data is not None and files_dir is not None:
             item["path"] = records.save(files_dir, msg.channel, msg.provider_id, index, a.filename, a.data)

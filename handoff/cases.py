@@ -43,8 +43,16 @@ def _kind_rules() -> list[dict[str, Any]]:
         return yaml.safe_load(fh)
 
 
-def classify_record(filename: str | None, content_type: str | None) -> str:
-    """Best-effort record kind from the file name and type; 'other' when unsure."""
+def classify_record(filename: str | None, content_type: str | None, text: str | None = None) -> str:
+    """Best-effort record kind from the file name and type, else from the words sent
+    with it ("this is his CT report"); 'other' when unsure."""
+    kind = _classify(filename, content_type)
+    if kind == "other" and text:
+        kind = _classify(text[:300], None)
+    return kind
+
+
+def _classify(filename: str | None, content_type: str | None) -> str:
     name = (filename or "").lower()
     ctype = (content_type or "").lower()
     tokens = set(re.split(r"[^a-z0-9.\-]+", name))
@@ -128,6 +136,7 @@ def case_document(session: Session, case: Case) -> dict[str, Any]:
     return {
         "id": case.public_id,
         "channel": conversation.channel,
+        "opted_out": contact.opted_out,
         "contact": {"whatsapp": contact.whatsapp, "email": contact.email, "name": contact.name},
         "language": body["language"],
         "consent": body["consent"],

@@ -52,13 +52,18 @@ def _publish(dispatcher: CollectingDispatcher, **update: Any) -> None:
 
 
 def _opening(tracker: Tracker, language: str, name: str | None = None) -> tuple[list[str], list[EventType]]:
-    """Greeting, disclaimer and privacy notice, once per conversation."""
-    if tracker.get_slot("greeted"):
-        return [], []
-    params = {**_org(), "name": name}
-    return [t("greeting", language, **params), t("disclaimer", language, **params), t("privacy", language, **params)], [
-        SlotSet("greeted", True)
-    ]
+    """Greeting, disclaimer and privacy notice (once per conversation), then the
+    acknowledgement of files this message brought."""
+    lines: list[str] = []
+    events: list[EventType] = []
+    if not tracker.get_slot("greeted"):
+        params = {**_org(), "name": name}
+        lines = [t("greeting", language, **params), t("disclaimer", language, **params), t("privacy", language, **params)]
+        events = [SlotSet("greeted", True)]
+    files = int(tracker.get_slot("new_files") or 0)
+    if files:
+        lines.append(t("records_received", language, count=files))
+    return lines, events
 
 
 def _contact_name(tracker: Tracker) -> str | None:
@@ -150,7 +155,8 @@ class ActionUnderstand(Action):
             SlotSet("emergency", bool(flags)),
             SlotSet("case", case),
             SlotSet("turn", float(tracker.get_slot("turn") or 0) + 1),
-            SlotSet("understood", bool(found or answer or meta.get("attachments"))),
+            SlotSet("understood", bool(found or answer)),
+            SlotSet("new_files", len(meta.get("attachments") or [])),
         ]
         if consent:
             events.append(SlotSet("consent", consent))
@@ -167,9 +173,6 @@ class ActionUnderstand(Action):
             _publish(dispatcher, case=case, ticket=ticket_request(case, "emergency"))
         else:
             _publish(dispatcher, case=case)
-        attachments = meta.get("attachments") or []
-        if attachments:
-            _say(dispatcher, "records_received", language, count=len(attachments))
         return events
 
 
@@ -220,7 +223,7 @@ class AskAction(Action, ABC):
                 if tracker.get_slot("consent") == "given" and asked.get("consent") and not asked.get("_thanked"):
                     lines.append(t("consent_thanks", language))
                     asked["_thanked"] = 1
-                elif asked.get(self.slot):
+                elif asked.get(self.slot) and not tracker.get_slot("new_files"):
                     # The same question again: say why, so it does not look like a loop.
                     lines.append(t("noted" if tracker.get_slot("understood") else "not_understood", language))
             lines.append(t(key, language, **_org()))
@@ -312,7 +315,7 @@ class ActionAfterIntake(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         language = tracker.get_slot("language") or "en"
-        lines: list[str] = []
+        lines, _ = _opening(tracker, language)
         update = _terminal_update(tracker, language, lines)
         if update is None:
             case = dict(tracker.get_slot("case") or {})
