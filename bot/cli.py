@@ -69,6 +69,23 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return main_replay(args.file, args.json)
 
 
+def cmd_erase(args: argparse.Namespace) -> int:
+    from bot.db import session_factory
+    from bot.erase import EraseError, erase_case
+
+    settings = load_settings()
+    try:
+        erased = erase_case(session_factory(settings.database_url), settings, args.case)
+    except EraseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"erased contact {erased.contact_id}: {erased.conversations} conversation(s), {erased.messages} message(s), "
+        f"{erased.files} file(s), {erased.dialogue_events} dialogue event(s) from Rasa's tracker store"
+    )
+    return 0
+
+
 def cmd_estimate(args: argparse.Namespace) -> int:
     from estimates.cli import main as estimates_main
 
@@ -169,6 +186,9 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("file")
     replay.add_argument("--json", action="store_true", help="one {id, replies, case} object per line")
     replay.set_defaults(func=cmd_replay)
+    erase = sub.add_parser("erase", help="erase a contact's messages, files, cases and dialogue (after confirming a request)")
+    erase.add_argument("case", help="case id, e.g. C-000001")
+    erase.set_defaults(func=cmd_erase)
     estimate = sub.add_parser("estimate", help="recommendation and estimate for a case JSON file")
     estimate.add_argument("case")
     estimate.add_argument("--json", action="store_true")
