@@ -157,10 +157,15 @@ def detect_consent(text: str) -> str | None:
     tables = _consent()
     decisions: list[tuple[str, bool]] = []
     first = True
-    for line, numbered in _answer_lines(text):
+    lines = _answer_lines(text)
+    several = sum(1 for line, _ in lines if line.strip()) > 1
+    for line, numbered in lines:
         for raw in re.split(r"(?<=[.!?。！？؟।])\s*|\n", line):
             if not raw.strip():
                 continue
+            # A bare "YES" on a line of its own, under numbered answers to our
+            # e-mail questions, answers the consent request like a numbered line.
+            own_line = several and raw.strip() == line.strip()
             question = raw.rstrip().endswith(("?", "؟", "？"))
             sentence = _clean(raw)
             if not sentence:
@@ -177,7 +182,7 @@ def detect_consent(text: str) -> str | None:
                 decision, strong = _decide(kinds, rest)
                 # A bare "yes" answers us only as the opening words or as a
                 # numbered answer line; "I agree" answers us anywhere.
-                if decision and (strong or first or numbered):
+                if decision and (strong or first or numbered or own_line):
                     decisions.append((decision, strong))
             if rest or any(k != "fillers" for k in kinds):
                 first = False  # "Hello. Yes." still opens with the answer
