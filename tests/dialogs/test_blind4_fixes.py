@@ -55,3 +55,19 @@ CANCER = [
 @pytest.mark.parametrize("text,language,expected", CANCER)
 def test_cancer_type_words(text: str, language: str, expected: str) -> None:
     assert extract_facts(text, language).get("diagnosis.cancer_type") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "key", "value"),
+    [
+        ("मेरो बुबाको क्यान्सर फेरि फर्केर आयो", "ne", "history.disease_status", "relapsed"),
+        ("પપ્પાનું કેન્સર ફરી પાછો આવ્યો છે", "gu", "history.disease_status", "relapsed"),
+        ("ڈاکٹر نے کہا مزید کوئی علاج نہیں ہے", "ur", "history.options_exhausted", True),
+        ("不确定，请你们建议", "zh-Hans", "request.service", "unsure"),
+    ],
+)
+def test_round4_wordings_left_by_the_helper(text, language, key, value) -> None:
+    """blind4-33/35 (relapse), -13 (no more treatment), -15 (unsure) wordings."""
+    from dialogs.understanding.facts import extract_facts
+
+    assert extract_facts(text, language).get(key) == value
