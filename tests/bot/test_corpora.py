@@ -10,8 +10,8 @@
   tests/dialogs/test_blind3_fixes.py.
 - blind4: tests/corpus/blind4.jsonl, 36 messy WhatsApp/e-mail conversations written blind (typos,
   SMS spelling, ages in words, brand names, indirect treatments): 378/455 (83.1%) first,
-  416/455 (91.4%) after the fixes in tests/dialogs/test_blind4_fixes.py; the misses left are
-  listed in the session note (ages in words outside English, some relapse wordings).
+  430/455 (94.5%) after the fixes in tests/dialogs/test_blind4_fixes.py; the misses left are
+  listed in the session note (mostly ages written in words outside English).
 
 Each corpus must give every conversation a reply and a case valid against the contract,
 and meet at least its floor of `expect` paths (room for a deliberate behaviour change,
@@ -48,7 +48,7 @@ CORPORA = {
     "probe": Corpus(REPO / "tests" / "corpus" / "probe.jsonl", 0.97),
     "heldout": Corpus(REPO / "tests" / "corpus" / "heldout.jsonl", 0.97),
     "blind3": Corpus(REPO / "tests" / "corpus" / "blind3.jsonl", 0.98, min_raw_mails=8),
-    "blind4": Corpus(REPO / "tests" / "corpus" / "blind4.jsonl", 0.89),
+    "blind4": Corpus(REPO / "tests" / "corpus" / "blind4.jsonl", 0.93),
 }
 
 
