@@ -13,6 +13,11 @@ from typing import Any, Iterator
 import pytest
 from sqlalchemy import create_engine, text
 
+# PostgreSQL and Redis for the tests: DATABASE_URL_PG / REDIS_URL_TEST, else DATABASE_URL / REDIS_URL.
+if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+    os.environ.setdefault("DATABASE_URL_PG", os.environ["DATABASE_URL"])
+if os.environ.get("REDIS_URL"):
+    os.environ.setdefault("REDIS_URL_TEST", os.environ["REDIS_URL"])
 # The servers the tests start listen on their own ports, so a running `intake run` is untouched.
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="intake-tests-"))
 os.environ.setdefault("RASA_URL", "http://127.0.0.1:15005")
