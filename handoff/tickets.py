@@ -11,7 +11,15 @@ from sqlalchemy.orm import Session
 from bot.models import Case, Ticket, TicketStatus
 
 PRIORITY_RANK = {"normal": 0, "high": 1, "urgent": 2}
-REASONS = ("intake_complete", "patient_request", "emergency", "erasure_request", "bot_failure")
+REASONS = (
+    "intake_complete",
+    "patient_request",
+    "emergency",
+    "erasure_request",
+    "bot_failure",
+    "intake_stalled",
+    "delivery_failed",
+)
 
 
 def priority_for(case: Mapping[str, Any]) -> str:
