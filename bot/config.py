@@ -33,6 +33,9 @@ ENV_OVERRIDES: dict[str, str] = {
     "ORG_NAME": "organisation.name",
     "EMAIL_FROM": "organisation.email_from",
     "COORDINATOR_EMAILS": "organisation.coordinator_emails",
+    "SIMULATOR_ENABLED": "simulator.enabled",
+    "TWILIO_API_BASE_URL": "twilio.api_base_url",
+    "MAX_EMAIL_BYTES": "limits.max_email_bytes",
 }
 
 # Secrets: environment only.
@@ -45,6 +48,7 @@ SECRET_ENV = (
     "API_TOKEN",
     "SECRET_KEY",
     "EMAIL_WEBHOOK_TOKEN",
+    "RASA_TOKEN",
 )
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from email.utils import make_msgid
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
 import phonenumbers
@@ -13,10 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import records
+from bot import clock, records
 from bot.config import Settings
-from bot.dialogue import DialogueUnavailable, RasaClient
 from bot.models import (
+    Case,
     Contact,
     Conversation,
     Direction,
@@ -28,6 +28,7 @@ from bot.models import (
 )
 from channels.base import InboundMessage
 from handoff import cases as case_store
+from dialogs.messages import t
 from handoff import notify, tickets
 
 log = logging.getLogger(__name__)
@@ -122,6 +123,7 @@ def _store(session: Session, msg: InboundMessage, attachments: list[dict[str, An
         body=msg.text,
         subject=msg.subject,
         attachments=attachments,
+        notices=list(msg.extra.get("notices") or []),
     )
     session.add(message)
     session.flush()
@@ -152,7 +154,7 @@ def _region(number: str | None) -> str | None:
         return None
 
 
-def _metadata(conversation: Conversation, message: Message) -> dict[str, Any]:
+def turn_metadata(conversation: Conversation, message: Message) -> dict[str, Any]:
     return {
         "channel": conversation.channel,
         "conversation_id": conversation.id,
@@ -164,61 +166,6 @@ def _metadata(conversation: Conversation, message: Message) -> dict[str, Any]:
             for a in message.attachments or []
         ],
     }
-
-
-def _next_pending(session: Session, conversation_id: int) -> Message | None:
-    return session.scalar(
-        select(Message)
-        .where(
-            Message.conversation_id == conversation_id,
-            Message.direction == Direction.inbound,
-            Message.status == MessageStatus.received,
-        )
-        .order_by(Message.id)
-        .limit(1)
-    )
-
-
-def process_conversation(
-    factory: sessionmaker[Session],
-    settings: Settings,
-    dialogue: RasaClient,
-    conversation_id: int,
-    deliver: Callable[[int], None] = lambda _outbox_id: None,
-) -> list[int]:
-    """Handle every waiting inbound message of one conversation, oldest first.
-
-    Each turn's outbox items are handed to `deliver` as soon as they are committed.
-    Raises DialogueUnavailable when Rasa is down: the message stays `received`
-    and the caller retries later. Returns the outbox ids of all turns handled.
-    """
-    outbox_ids: list[int] = []
-    while True:
-        with factory() as session:
-            message = _next_pending(session, conversation_id)
-            if message is None:
-                return outbox_ids
-            conversation = message.conversation
-            if conversation.owner != Owner.bot:
-                # After handoff the bot stays silent; the message belongs to the ticket.
-                message.status = MessageStatus.routed_to_ticket
-                message.processed_at = utcnow()
-                session.commit()
-                continue
-            sender_key = conversation.dialogue_key
-            text = message.body.strip() or MEDIA_ONLY_TEXT
-            metadata = _metadata(conversation, message)
-            message_id = message.id
-        replies = dialogue.send(sender_key, text, metadata)
-        if not any(isinstance((r.get("custom") or {}).get("intake"), dict) for r in replies):
-            # Every handled turn carries the actions' payload; without it the action
-            # server failed and Rasa answered with nothing: keep the message and retry.
-            raise DialogueUnavailable("the dialogue answered without the actions' payload")
-        with factory() as session, session.begin():
-            turn_ids = apply_turn(session, settings, message_id, replies)
-        for outbox_id in turn_ids:
-            deliver(outbox_id)
-        outbox_ids += turn_ids
 
 
 def _reply_headers(conversation: Conversation, inbound: Message) -> dict[str, Any]:
@@ -238,7 +185,19 @@ def _recipient(conversation: Conversation) -> str:
     return {"whatsapp": contact.whatsapp, "email": contact.email}.get(conversation.channel) or contact.simulator_id or ""
 
 
-def queue_outbound(session: Session, conversation: Conversation, text: str, extra: dict[str, Any]) -> int:
+def _outbox_item(session: Session, message_id: int | None, channel: str, recipient: str, payload: dict[str, Any]) -> int:
+    if channel == "email":
+        # Chosen once, so a resend after a crash is the same e-mail to the recipient.
+        payload = {"message_id": make_msgid(domain="intake.invalid"), **payload}
+    item = OutboxItem(message_id=message_id, channel=channel, recipient=recipient, payload=payload)
+    session.add(item)
+    session.flush()
+    return item.id
+
+
+def queue_outbound(
+    session: Session, conversation: Conversation, text: str, extra: dict[str, Any], reply_to: int | None = None
+) -> int:
     """Store an outbound message and its outbox item; delivery happens after commit."""
     out = Message(
         conversation_id=conversation.id,
@@ -248,31 +207,21 @@ def queue_outbound(session: Session, conversation: Conversation, text: str, extr
         body=text,
         subject=extra.get("subject"),
         attachments=[],
+        reply_to_id=reply_to,
     )
     session.add(out)
     session.flush()
-    item = OutboxItem(
-        message_id=out.id,
-        channel=conversation.channel,
-        recipient=_recipient(conversation),
-        payload={"text": text, **extra},
-    )
-    session.add(item)
-    session.flush()
-    return item.id
+    return _outbox_item(session, out.id, conversation.channel, _recipient(conversation), {"text": text, **extra})
 
 
-def _notify_coordinators(session: Session, settings: Settings, doc: dict[str, Any]) -> list[int]:
+def notify_coordinators(session: Session, settings: Settings, case: Case) -> list[int]:
+    """One e-mail per coordinator address about the case's current ticket, through the outbox."""
+    doc = case_store.case_document(session, case)
     subject, body = notify.ticket_notification(doc, doc["ticket"], settings["organisation"]["name"])
-    ids = []
-    for address in settings["organisation"]["coordinator_emails"]:
-        item = OutboxItem(
-            message_id=None, channel="email", recipient=address, payload={"text": body, "subject": subject, "kind": "notification"}
-        )
-        session.add(item)
-        session.flush()
-        ids.append(item.id)
-    return ids
+    return [
+        _outbox_item(session, None, "email", address, {"text": body, "subject": subject, "kind": "notification"})
+        for address in settings["organisation"]["coordinator_emails"]
+    ]
 
 
 def _erase(session: Session, conversation: Conversation, case: Any, files_dir: Path) -> None:
@@ -289,9 +238,12 @@ def _erase(session: Session, conversation: Conversation, case: Any, files_dir: P
 
 
 def apply_turn(session: Session, settings: Settings, message_id: int, replies: list[dict[str, Any]]) -> list[int]:
-    """Record the dialogue's answer: case, ticket, ownership and replies, atomically."""
+    """Record the dialogue's answer: case, ticket, ownership and replies, atomically.
+    A message already handled (by a worker whose lease was taken over) is left alone."""
     inbound = session.get(Message, message_id)
     assert inbound is not None
+    if inbound.status != MessageStatus.received:
+        return []
     conversation = inbound.conversation
     inbound.status = MessageStatus.processed
     inbound.processed_at = utcnow()
@@ -315,7 +267,7 @@ def apply_turn(session: Session, settings: Settings, message_id: int, replies: l
             session.flush()
             session.refresh(case)
             if changed:
-                outbox_ids += _notify_coordinators(session, settings, case_store.case_document(session, case))
+                outbox_ids += notify_coordinators(session, settings, case)
         if update.get("owner") == "coordinator":
             conversation.owner = Owner.coordinator
         if update.get("opt_out"):
@@ -323,11 +275,36 @@ def apply_turn(session: Session, settings: Settings, message_id: int, replies: l
             conversation.owner = Owner.closed
         if update.get("erase"):
             _erase(session, conversation, case, files_dir(settings))
+    # What the gateway itself must tell the patient (an e-mail over the size limit...).
+    if conversation.owner != Owner.closed:
+        texts += [t(notice, (case.data or {}).get("language")) for notice in inbound.notices or []]
     if texts:
         # One reply per turn: one complete e-mail (DESIGN 1), one WhatsApp message
         # (split by the channel only past Twilio's 1600 characters). Rasa's REST
         # channel cuts a text at blank lines, so the paragraphs are joined back here.
         text = "\n\n".join(texts)
-        outbox_ids.append(queue_outbound(session, conversation, text, _reply_headers(conversation, inbound)))
+        outbox_ids.append(queue_outbound(session, conversation, text, _reply_headers(conversation, inbound), inbound.id))
+    return outbox_ids
+
+
+def give_up_on_message(session: Session, settings: Settings, message_id: int, error: str) -> list[int]:
+    """A message the bot keeps failing on (a poison message): mark it failed, open a
+    `bot_failure` ticket so a person reads it, tell the patient, and let the
+    conversation move on to its next message."""
+    inbound = session.get(Message, message_id)
+    assert inbound is not None
+    inbound.status = MessageStatus.failed
+    inbound.last_error = error[:500]
+    inbound.processed_at = utcnow()
+    conversation = inbound.conversation
+    case = case_store.get_or_create_case(session, conversation)
+    request = tickets.ticket_request(case.data or {}, "bot_failure")
+    _, changed = tickets.open_ticket(session, case, request["reason"], request["priority"], settings["tickets"], clock.now())
+    session.flush()
+    session.refresh(case)
+    outbox_ids = notify_coordinators(session, settings, case) if changed else []
+    if conversation.owner == Owner.bot and not conversation.contact.opted_out:
+        text = t("turn_failed", (case.data or {}).get("language"))
+        outbox_ids.append(queue_outbound(session, conversation, text, _reply_headers(conversation, inbound), inbound.id))
     return outbox_ids
 

@@ -71,7 +71,8 @@ class TicketStatus(str, enum.Enum):
 
 
 class OutboxStatus(str, enum.Enum):
-    pending = "pending"
+    pending = "pending"  # waiting for its (next) attempt
+    sending = "sending"  # claimed by a worker until lease_until
     sent = "sent"
     failed = "failed"
 
@@ -108,6 +109,14 @@ class Conversation(Base):
     dialogue_key: Mapped[str] = mapped_column(String(64), unique=True, default=new_key)
     thread_key: Mapped[str | None] = mapped_column(String(998))
     subject: Mapped[str | None] = mapped_column(String(998))
+    # The worker that processes this conversation holds a lease; a crashed worker's
+    # lease simply expires and the next worker takes over (bot/leases.py).
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the next retry is due after the dialogue was unavailable or a turn failed.
+    retry_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Last time the sweep queued this conversation: at most one sweep task per interval.
+    swept_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
@@ -134,6 +143,14 @@ class Message(Base):
     subject: Mapped[str | None] = mapped_column(String(998))
     attachments: Mapped[list[Any]] = mapped_column(JSON, default=list)
     error_code: Mapped[str | None] = mapped_column(String(32))
+    # Inbound: failed processing attempts (poison messages stop after a limit).
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    # Inbound: what the gateway must tell the patient besides the bot's answer
+    # (message catalog keys: an e-mail over the size limit, media that were not kept).
+    notices: Mapped[list[Any] | None] = mapped_column(JSON, default=list)
+    # Outbound: the inbound message this reply answers.
+    reply_to_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -207,8 +224,51 @@ class OutboxItem(Base):
     status: Mapped[OutboxStatus] = mapped_column(_enum(OutboxStatus), default=OutboxStatus.pending, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # A worker claims the item (status `sending`) until lease_until before calling the provider.
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
+    parts: Mapped[list[OutboxPart]] = relationship(order_by="OutboxPart.position", cascade="all, delete-orphan")
+
     def __repr__(self) -> str:
         return f"<OutboxItem {self.id} {self.channel} {self.status.value}>"
+
+
+class OutboxPart(Base):
+    """One provider message of an outbox item (a long WhatsApp text goes out in
+    several): its own provider id and status, so a retry resumes at the first unsent part."""
+
+    __tablename__ = "outbox_parts"
+    __table_args__ = (UniqueConstraint("outbox_id", "position", name="uq_outbox_parts_position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    # pending -> attempted (sent, answer not yet recorded) -> the provider's status
+    # (queued, sent, delivered, read, or failed/undelivered/canceled)
+    status: Mapped[str] = mapped_column(String(24), default="pending")
+    provider_id: Mapped[str | None] = mapped_column(String(998), unique=True)
+    error_code: Mapped[str | None] = mapped_column(String(32))
+    attempted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    def __repr__(self) -> str:
+        return f"<OutboxPart {self.outbox_id}.{self.position} {self.status}>"
+
+
+class StatusEvent(Base):
+    """A provider status callback that arrived before its message id was stored;
+    applied when the id lands (Twilio can call back before the send returns)."""
+
+    __tablename__ = "status_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[str] = mapped_column(String(998), index=True)
+    status: Mapped[str] = mapped_column(String(24))
+    error_code: Mapped[str | None] = mapped_column(String(32))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<StatusEvent {self.id} {self.status}>"

@@ -1,4 +1,14 @@
-"""Outbox delivery: send what a committed transaction queued, retrying transient failures."""
+"""Outbox delivery: exactly once as far as the provider allows.
+
+A worker claims an item (conditional update to `sending` with a lease) before
+calling the provider; each part of a split text has its own row, marked
+`attempted` before the call and given the provider's id after it. A part left
+`attempted` (a crash, a read timeout) is reconciled, not blindly resent: the
+provider is asked whether it has it (Twilio), or it is resent with the same
+Message-ID (SMTP). Transient failures retry with capped exponential backoff and
+jitter (tenacity's wait strategy) until the give-up deadline; then the message
+fails, is logged, and a person is told (the ticket is flagged or opened).
+"""
 from __future__ import annotations
 
 import logging
@@ -6,12 +16,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Callable
 
-from sqlalchemy import select
+import tenacity
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import clock, delivery_status
 from bot.config import Settings
-from bot.models import Case, Message, MessageStatus, OutboxItem, OutboxStatus, Ticket, TicketStatus, utcnow
+from bot.models import OutboxItem, OutboxPart, OutboxStatus, utcnow
 from channels.base import OutboundMessage, PermanentSendError, Sender, TransientSendError
+from handoff.tickets import as_utc
 
 log = logging.getLogger(__name__)
 
@@ -22,88 +35,208 @@ SenderFactory = Callable[[str], Sender]
 class Delivery:
     status: str  # "sent" | "retry" | "failed" | "skipped"
     retry_in: float = 0.0
+    notifications: tuple[int, ...] = ()
 
 
 def backoff_seconds(attempts: int, settings: Settings) -> float:
+    """Capped exponential backoff with jitter, from tenacity's wait strategy."""
     cfg = settings["outbox"]
-    return float(min(cfg["backoff_max"], cfg["backoff_base"] ** attempts))
+    wait = tenacity.wait_exponential_jitter(
+        multiplier=float(cfg["backoff_base"]), max=float(cfg["backoff_max"]), jitter=float(cfg["backoff_base"])
+    )
+    state = tenacity.RetryCallState(retry_object=None, fn=None, args=(), kwargs={})  # type: ignore[arg-type]
+    state.attempt_number = max(1, attempts)
+    return float(wait(state))
 
 
-def _flag_ticket(session: Session, message: Message | None) -> None:
-    """A permanent failure needs a human: flag the conversation's open ticket."""
-    if message is None:
-        return
-    case = session.scalar(select(Case).where(Case.conversation_id == message.conversation_id))
-    if case is None:
-        return
-    for ticket in session.scalars(select(Ticket).where(Ticket.case_id == case.id, Ticket.status != TicketStatus.resolved)):
-        ticket.flagged = True
-
-
-def deliver(factory: sessionmaker[Session], settings: Settings, outbox_id: int, sender_for: SenderFactory) -> Delivery:
-    with factory() as session:
-        item = session.get(OutboxItem, outbox_id)
-        if item is None or item.status != OutboxStatus.pending:
-            return Delivery("skipped")
-        payload = dict(item.payload)
-        outbound = OutboundMessage(
-            channel=item.channel,
-            to=item.recipient,
-            text=payload.get("text", ""),
-            subject=payload.get("subject"),
-            html=payload.get("html"),
-            in_reply_to=payload.get("in_reply_to"),
-            references=tuple(payload.get("references") or ()),
+def _claim(factory: sessionmaker[Session], outbox_id: int, lease: float) -> bool:
+    """Pending and due, or `sending` under a lease that expired (its worker died)."""
+    now = utcnow()
+    with factory() as session, session.begin():
+        result = session.execute(
+            update(OutboxItem)
+            .where(
+                OutboxItem.id == outbox_id,
+                or_(
+                    and_(OutboxItem.status == OutboxStatus.pending, OutboxItem.next_attempt_at <= clock.now()),
+                    and_(OutboxItem.status == OutboxStatus.sending, OutboxItem.lease_until < now),
+                ),
+            )
+            .values(status=OutboxStatus.sending, lease_until=now + timedelta(seconds=lease))
+            .execution_options(synchronize_session=False)
         )
-        channel = item.channel
-    try:
-        result = sender_for(channel).send(outbound)
-    except TransientSendError as exc:
-        with factory() as session, session.begin():
-            item = session.get(OutboxItem, outbox_id)
-            item.attempts += 1
-            item.last_error = str(exc)[:500]
-            if item.attempts >= settings["outbox"]["max_attempts"]:
-                item.status = OutboxStatus.failed
-                message = session.get(Message, item.message_id) if item.message_id else None
-                if message is not None:
-                    message.status = MessageStatus.failed
-                _flag_ticket(session, message)
-                return Delivery("failed")
-            delay = backoff_seconds(item.attempts, settings)
-            item.next_attempt_at = utcnow() + timedelta(seconds=delay)
-            return Delivery("retry", delay)
-    except PermanentSendError as exc:
-        with factory() as session, session.begin():
-            item = session.get(OutboxItem, outbox_id)
-            item.status = OutboxStatus.failed
-            item.last_error = str(exc)[:500]
-            message = session.get(Message, item.message_id) if item.message_id else None
-            if message is not None:
-                message.status = MessageStatus.failed
-                message.error_code = str(getattr(exc, "code", "") or "")[:32] or None
-            _flag_ticket(session, message)
-        log.warning("outbox %s failed permanently: %s", outbox_id, exc)
-        return Delivery("failed")
+        return result.rowcount == 1
+
+
+def _outbound(item: OutboxItem, part: OutboxPart) -> OutboundMessage:
+    payload = item.payload or {}
+    headers = {"Message-ID": payload["message_id"]} if payload.get("message_id") else {}
+    return OutboundMessage(
+        channel=item.channel,
+        to=item.recipient,
+        text=part.text,
+        subject=payload.get("subject"),
+        html=payload.get("html"),
+        in_reply_to=payload.get("in_reply_to"),
+        references=tuple(payload.get("references") or ()),
+        headers=headers,
+        reference=str(part.id),
+    )
+
+
+def _parts(factory: sessionmaker[Session], outbox_id: int, sender: Sender) -> list[int]:
+    """The item's part rows, created once from the channel's split rule."""
     with factory() as session, session.begin():
         item = session.get(OutboxItem, outbox_id)
+        assert item is not None
+        if not item.parts:
+            texts = sender.split(str((item.payload or {}).get("text", ""))) or [" "]
+            item.parts = [OutboxPart(position=i, text=text, status="pending") for i, text in enumerate(texts)]
+            session.flush()
+        return [p.id for p in item.parts]
+
+
+def deliver(
+    factory: sessionmaker[Session],
+    settings: Settings,
+    outbox_id: int,
+    sender_for: SenderFactory,
+    notify: delivery_status.Notifier = lambda _session, _case: [],
+) -> Delivery:
+    """Send one outbox item if it is due and no other worker holds it."""
+    cfg = settings["outbox"]
+    lease = float(cfg.get("lease_seconds", 120))
+    if not _claim(factory, outbox_id, lease):
+        return Delivery("skipped")
+    with factory() as session:
+        item = session.get(OutboxItem, outbox_id)
+        assert item is not None
+        channel = item.channel
+    sender = sender_for(channel)
+    try:
+        for part_id in _parts(factory, outbox_id, sender):
+            _deliver_part(factory, outbox_id, part_id, sender)
+            _renew(factory, outbox_id, lease)
+    except TransientSendError as exc:
+        return _retry_or_give_up(factory, settings, outbox_id, exc, notify)
+    except PermanentSendError as exc:
+        return _fail(factory, settings, outbox_id, str(exc), str(exc.code or "") or None, notify)
+    with factory() as session, session.begin():
+        item = session.get(OutboxItem, outbox_id)
+        assert item is not None
         item.status = OutboxStatus.sent
+        item.lease_until = None
         item.attempts += 1
-        message = session.get(Message, item.message_id) if item.message_id else None
-        if message is not None:
-            message.provider_id = result.provider_id
-            # The provider's status callback may already have moved it further.
-            if message.status in (MessageStatus.queued, MessageStatus.sending):
-                # The provider accepted it; "queued" at Twilio is "sent" from our side.
-                further = result.status in (MessageStatus.delivered.value, MessageStatus.read.value)
-                message.status = MessageStatus(result.status) if further else MessageStatus.sent
+        delivery_status.refresh_message(session, item)
     return Delivery("sent")
 
 
+def _deliver_part(factory: sessionmaker[Session], outbox_id: int, part_id: int, sender: Sender) -> None:
+    with factory() as session:
+        item = session.get(OutboxItem, outbox_id)
+        part = session.get(OutboxPart, part_id)
+        assert item is not None and part is not None
+        if part.status not in ("pending", "attempted"):
+            return  # already with the provider: a retry resumes at the first unsent part
+        outbound, status, known_id, attempted_at = _outbound(item, part), part.status, part.provider_id, part.attempted_at
+    if status == "attempted":
+        # The last attempt's outcome was never recorded: ask before resending.
+        found = known_id or sender.lookup(outbound, as_utc(attempted_at or utcnow()))
+        if found:
+            log.info("outbox %s part %s was already with the provider", outbox_id, part_id)
+            _record(factory, part_id, found, "sent")
+            return
+    _set_part(factory, part_id, "attempted")
+    try:
+        result = sender.send(outbound)
+    except TransientSendError as exc:
+        if not exc.maybe_sent:
+            _set_part(factory, part_id, "pending")
+        raise
+    except PermanentSendError as exc:
+        _set_part(factory, part_id, "failed", str(exc.code or "") or None)
+        raise
+    _record(factory, part_id, result.provider_id, result.status)
+
+
+def _record(factory: sessionmaker[Session], part_id: int, provider_id: str | None, status: str) -> None:
+    with factory() as session, session.begin():
+        part = session.get(OutboxPart, part_id)
+        assert part is not None
+        delivery_status.record_sent(session, part, provider_id, status)
+
+
+def _set_part(factory: sessionmaker[Session], part_id: int, status: str, error_code: str | None = None) -> None:
+    with factory() as session, session.begin():
+        part = session.get(OutboxPart, part_id)
+        assert part is not None
+        part.status = status
+        part.error_code = error_code
+        if status == "attempted":
+            part.attempted_at = utcnow()
+
+
+def _renew(factory: sessionmaker[Session], outbox_id: int, lease: float) -> None:
+    with factory() as session, session.begin():
+        session.execute(
+            update(OutboxItem).where(OutboxItem.id == outbox_id)
+            .values(lease_until=utcnow() + timedelta(seconds=lease))
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _retry_or_give_up(
+    factory: sessionmaker[Session], settings: Settings, outbox_id: int, exc: TransientSendError,
+    notify: delivery_status.Notifier,
+) -> Delivery:
+    give_up_after = timedelta(hours=float(settings["outbox"].get("give_up_after_hours", 24)))
+    with factory() as session, session.begin():
+        item = session.get(OutboxItem, outbox_id)
+        assert item is not None
+        item.attempts += 1
+        item.last_error = str(exc)[:500]
+        if clock.now() - as_utc(item.created_at) < give_up_after:
+            delay = backoff_seconds(item.attempts, settings)
+            item.status = OutboxStatus.pending
+            item.lease_until = None
+            item.next_attempt_at = clock.now() + timedelta(seconds=delay)
+            log.info("outbox %s: transient failure (%s), attempt %d, next in %.0f s", outbox_id, exc, item.attempts, delay)
+            return Delivery("retry", delay)
+    log.error("outbox %s: still failing after %s, giving up: %s", outbox_id, give_up_after, exc)
+    return _fail(factory, settings, outbox_id, f"gave up after {give_up_after}: {exc}", str(exc.code or "") or "timeout", notify)
+
+
+def _fail(
+    factory: sessionmaker[Session], settings: Settings, outbox_id: int, error: str, code: str | None,
+    notify: delivery_status.Notifier,
+) -> Delivery:
+    with factory() as session, session.begin():
+        item = session.get(OutboxItem, outbox_id)
+        assert item is not None
+        item.status = OutboxStatus.failed
+        item.lease_until = None
+        item.last_error = error[:500]
+        for part in item.parts:
+            if part.status in ("pending", "attempted"):
+                part.status, part.error_code = "failed", code
+        message = delivery_status.refresh_message(session, item)
+        notifications = delivery_status.escalate_failure(session, settings, message, notify)
+    log.warning("outbox %s failed permanently: %s", outbox_id, error)
+    return Delivery("failed", notifications=tuple(notifications))
+
+
 def due_items(factory: sessionmaker[Session]) -> list[int]:
+    """Items to (re)try now: pending and due, or held by a lease that expired."""
     with factory() as session:
         return list(
             session.scalars(
-                select(OutboxItem.id).where(OutboxItem.status == OutboxStatus.pending, OutboxItem.next_attempt_at <= utcnow())
+                select(OutboxItem.id)
+                .where(
+                    or_(
+                        and_(OutboxItem.status == OutboxStatus.pending, OutboxItem.next_attempt_at <= clock.now()),
+                        and_(OutboxItem.status == OutboxStatus.sending, OutboxItem.lease_until < utcnow()),
+                    )
+                )
+                .order_by(OutboxItem.id)
             )
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 import glob
 import hashlib
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import requests
 import yaml
 
 from bot.config import PROJECT_ROOT, Settings
+from bot.dialogue import RasaClient
 
 DIALOGS_DIR = PROJECT_ROOT / "dialogs"
 RASA_VENV = PROJECT_ROOT / ".venv-rasa"
@@ -164,7 +166,8 @@ def start_rasa_server(settings: Settings, model: Path, log_file: Path | None = N
     out = open(log_file, "ab") if log_file else subprocess.DEVNULL
     return subprocess.Popen(
         [
-            str(RASA_BIN), "run", "--enable-api", "-i", "127.0.0.1", "--port", str(_rasa_port(settings)),
+            str(RASA_BIN), "run", "--enable-api", "--auth-token", rasa_token(settings),
+            "-i", "127.0.0.1", "--port", str(_rasa_port(settings)),
             "--model", str(model), "--endpoints", str(endpoints),
             "--credentials", str(DIALOGS_DIR / "credentials.yml"),
         ],
@@ -176,19 +179,44 @@ def start_rasa_server(settings: Settings, model: Path, log_file: Path | None = N
     )
 
 
+def rasa_token(settings: Settings) -> str:
+    """The secret that guards Rasa's HTTP API (trackers hold patients' words):
+    RASA_TOKEN from the environment, else one generated once per data folder (mode 0600)."""
+    token = settings.secret("RASA_TOKEN")
+    if token:
+        return token
+    path = settings.data_dir / "secrets" / "rasa_token"
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    token = secrets.token_urlsafe(32)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(token)
+    return token
+
+
+def actions_url(settings: Settings) -> str:
+    return f"http://127.0.0.1:{settings.get_path('rasa.action_port')}"
+
+
+def dialogue_client(settings: Settings) -> RasaClient:
+    """A client for the servers these settings start (same token, same ports)."""
+    return RasaClient(
+        settings.get_path("rasa.url"), float(settings.get_path("rasa.timeout", 30)), rasa_token(settings), actions_url(settings)
+    )
+
+
 def action_server_ready(settings: Settings) -> bool:
     try:
-        return requests.get(f"http://127.0.0.1:{settings.get_path('rasa.action_port')}/health", timeout=2).ok
+        return requests.get(f"{actions_url(settings)}/health", timeout=2).ok
     except requests.RequestException:
         return False
 
 
 def rasa_ready(settings: Settings) -> bool:
-    try:
-        resp = requests.get(settings.get_path("rasa.url").rstrip("/") + "/status", timeout=2)
-        return resp.ok and bool(resp.json().get("model_file"))
-    except (requests.RequestException, ValueError):
-        return False
+    return dialogue_client(settings).is_ready()
 
 
 def wait_until(check, timeout: float, what: str, process: subprocess.Popen[bytes] | None = None) -> None:  # type: ignore[no-untyped-def]

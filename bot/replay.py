@@ -18,12 +18,13 @@ from sqlalchemy import select
 
 from bot import migrate, outbox
 from bot.config import Settings, load_settings
-from bot.conversations import files_dir, process_conversation, receive
+from bot.conversations import files_dir, receive
+from bot.turns import process_conversation
 from bot.db import session_factory
 from bot.dialogue import RasaClient
 from bot.mailsink import MailSink
 from bot.models import Case, Conversation, Direction, Message
-from bot.rasa_runtime import DialogueServers, say
+from bot.rasa_runtime import DialogueServers, dialogue_client, say
 from bot.senders import sender_factory
 from channels import email as email_channel
 from channels import whatsapp
@@ -113,10 +114,11 @@ def run_replay(path: Path, as_json: bool, out: TextIO = sys.stdout, settings: Se
     settings["secrets"].update({"TWILIO_ACCOUNT_SID": "", "TWILIO_AUTH_TOKEN": "", "TWILIO_WHATSAPP_FROM": ""})
     migrate.upgrade(settings.database_url)
     factory = session_factory(settings.database_url)
-    dialogue = RasaClient(settings.get_path("rasa.url"), settings.get_path("rasa.timeout", 30))
+    server_settings = load_settings()
+    dialogue = dialogue_client(server_settings)
     senders = sender_factory(settings)
     failures = 0
-    servers = DialogueServers(load_settings()).start()
+    servers = DialogueServers(server_settings).start()
     try:
         with open(path, encoding="utf-8") as stream:
             for number, line in _lines(stream):
@@ -141,10 +143,12 @@ def _replay_one(item: dict[str, Any], base_dir: Path, factory: Any, settings: Se
     for index, event in enumerate(item["events"]):
         received = receive(factory, to_inbound(event, conv_id, index, base_dir), files_dir(settings))
         message_ids.append(received.message_id)
-        process_conversation(
+        outcome = process_conversation(
             factory, settings, dialogue, received.conversation_id,
             deliver=lambda outbox_id: outbox.deliver(factory, settings, outbox_id, senders),
         )
+        if outcome.status != "done":
+            raise ReplayError(f"event {index} was not answered: the dialogue is {outcome.status}")
     return _result(factory, conv_id, message_ids)
 
 

@@ -32,6 +32,8 @@ def _build(channel: str, settings: Settings, twilio_http_client: Any) -> Sender:
             from_number=settings.secret("TWILIO_WHATSAPP_FROM") or "",
             status_callback=f"{base}/webhooks/twilio/status",
             http_client=twilio_http_client,
+            timeout=float(settings.get_path("twilio.timeout", 30)),
+            api_base_url=settings.get_path("twilio.api_base_url"),
         )
     if channel == "email":
         smtp = settings["smtp"]
@@ -43,6 +45,7 @@ def _build(channel: str, settings: Settings, twilio_http_client: Any) -> Sender:
             username=settings.secret("SMTP_USERNAME"),
             password=settings.secret("SMTP_PASSWORD"),
             use_tls=bool(smtp.get("use_tls")),
+            timeout=float(smtp.get("timeout", 30)),
         )
     # WhatsApp without Twilio credentials: replies go to the local simulator (DESIGN 4).
     return SimulatorSender(channels=(channel,))

@@ -13,7 +13,12 @@ from channels.base import InvalidPayload
 from channels.simulator import parse_simulator
 from handoff.cases import case_document
 
-bp = Blueprint("simulator", __name__, url_prefix="/simulator", template_folder="templates")
+bp = Blueprint(
+    "simulator", __name__, url_prefix="/simulator", template_folder="templates",
+    static_folder="static", static_url_path="/static",
+)
+# Message ids are database integers: anything longer is not one of ours.
+_MAX_ID_DIGITS = 18
 
 
 @bp.get("/")
@@ -37,7 +42,7 @@ def post_message() -> Any:
 def list_messages() -> Any:
     session_id = request.args.get("from", "")
     after = request.args.get("after", "0")
-    if not session_id or not after.isdigit():
+    if not session_id or len(session_id) > 64 or not after.isascii() or not after.isdigit() or len(after) > _MAX_ID_DIGITS:
         abort(400, description="Query parameters: from=<session id>, after=<message id>.")
     with intake()["factory"]() as session:
         contact = session.scalar(select(Contact).where(Contact.simulator_id == session_id))

@@ -6,18 +6,18 @@ import logging
 from typing import Any
 
 from flask import Blueprint, Response, abort, request
-from sqlalchemy import select
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.app import intake
-from bot.conversations import files_dir, receive
-from bot.models import Direction, Message, MessageStatus
+from bot import delivery_status
+from bot.conversations import files_dir, notify_coordinators, receive
 from channels import email as email_channel
 from channels import whatsapp
 from channels.base import InboundMessage, InvalidPayload
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
+DISCARD_FACTOR = 4
 
 
 def accept(msg: InboundMessage) -> dict[str, Any]:
@@ -61,40 +61,47 @@ def twilio_whatsapp() -> Response:
 
 @bp.post("/twilio/status")
 def twilio_status() -> Response:
+    """Twilio's status callback; `ref` (our part id, in the callback URL we gave) finds
+    the part even when the callback comes before the send returned its SID."""
     _check_twilio_signature()
     try:
         update = whatsapp.parse_status_callback(request.form.to_dict(flat=True))
     except InvalidPayload as exc:
         abort(400, description=str(exc))
-    with intake()["factory"]() as session, session.begin():
-        message = session.scalar(
-            select(Message).where(
-                Message.channel == "whatsapp",
-                Message.direction == Direction.outbound,
-                Message.provider_id == update.provider_id,
-            )
+    ctx = intake()
+    with ctx["factory"]() as session, session.begin():
+        notifications = delivery_status.apply_callback(
+            session, ctx["settings"], update, request.args.get("ref"),
+            notify=lambda s, case: notify_coordinators(s, ctx["settings"], case),
         )
-        if message is not None and update.status in MessageStatus.__members__:
-            # Callbacks arrive out of order; a status never moves backwards.
-            if whatsapp.status_moves_forward(message.status.value, update.status):
-                message.status = MessageStatus(update.status)
-                if update.error_code:
-                    message.error_code = str(update.error_code)
+    for outbox_id in notifications:
+        ctx["deliver"](outbox_id)
     return _empty_twiml()
 
 
 @bp.post("/email/inbound")
 def email_inbound() -> Any:
-    """Raw-MIME inbound e-mail (inbound-parse services post the full message)."""
-    token = intake()["settings"].secret("EMAIL_WEBHOOK_TOKEN")
+    """Raw-MIME inbound e-mail (inbound-parse services post the full message).
+
+    One limit (limits.max_email_bytes) is enforced while reading: past it the rest
+    is discarded, the text is kept and the patient is told how to send large files.
+    """
+    settings = intake()["settings"]
+    token = settings.secret("EMAIL_WEBHOOK_TOKEN")
     given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
     if not token or not hmac.compare_digest(given.encode(), token.encode()):
         abort(403, description="Missing or wrong bearer token.")
-    raw = request.get_data(cache=False)
+    limit = int(settings.get_path("limits.max_email_bytes", email_channel.DEFAULT_MAX_RAW_BYTES))
+    # Read past the limit (discarding) so the patient gets an answer; only a body
+    # several times the limit is refused outright (413) as not an e-mail at all.
+    request.max_content_length = limit * DISCARD_FACTOR
+    raw, over = email_channel.read_limited(request.stream, limit)
     if not raw:
         abort(400, description="Empty body: post the full RFC 822 message.")
     try:
-        msg = email_channel.parse_raw(raw)
+        msg = email_channel.parse_raw(raw, truncated=over)
     except InvalidPayload as exc:
         abort(400, description=str(exc))
+    if over:
+        log.warning("inbound e-mail over the size limit: text kept, attachments dropped")
     return accept(msg), 202

@@ -1,31 +1,33 @@
 """Background jobs on huey: per-conversation processing and outbox delivery.
 
-The store is SQLite in the data folder by default and Redis when REDIS_URL is
-set. A conversation is processed by one worker at a time (a huey lock), its
-messages oldest first; while Rasa is down the job is retried until it answers.
+The queue is SQLite in the data folder by default and Redis when REDIS_URL is
+set. Correctness never depends on the queue: a conversation is processed under a
+lease in the database (bot/leases.py) and an outbox item is claimed before it is
+sent (bot/outbox.py), so a lost, repeated or concurrent task is harmless. The
+sweeper (a thread of the consumer process, every `worker.sweep_seconds`) queues
+what a killed worker left behind, due retries, and the periodic intake checks.
 """
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+import threading
+from collections.abc import Callable
 from typing import Any
 
-from huey import Huey, RedisHuey, SqliteHuey, crontab
-from sqlalchemy import select
+from huey import Huey, RedisHuey, SqliteHuey
+from huey.consumer import Consumer
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import conversations, outbox
+from bot import outbox, turns
 from bot.config import Settings
+from bot.conversations import notify_coordinators
 from bot.db import session_factory
-from bot.dialogue import DialogueUnavailable, RasaClient
-from bot.models import Direction, Message, MessageStatus, utcnow
+from bot.dialogue import RasaClient
+from bot.rasa_runtime import dialogue_client
 from bot.senders import sender_factory
 
 log = logging.getLogger(__name__)
-
-# A message waits at most this long for its job before the sweep re-queues it.
-STALE_AFTER = timedelta(seconds=30)
-FOREVER = 10**9
 
 
 def make_huey(settings: Settings, name: str = "intake") -> Huey:
@@ -48,57 +50,72 @@ class Worker:
         self.settings = settings
         self.huey = huey or make_huey(settings)
         self.factory: sessionmaker[Session] = session_factory(settings.database_url)
-        self.dialogue = dialogue or RasaClient(settings.get_path("rasa.url"), settings.get_path("rasa.timeout", 30))
+        self.dialogue = dialogue or dialogue_client(settings)
         self.sender_for = sender_for or sender_factory(settings)
-        retry_delay = float(settings.get_path("rasa.retry_delay", 2))
+        # Extra periodic checks (stalled intakes): each returns outbox ids to deliver.
+        self.periodic: list[Callable[[], list[int]]] = []
         h = self.huey
 
-        @h.task(retries=FOREVER, retry_delay=retry_delay, name="process_conversation")
-        def process_conversation(conversation_id: int) -> int:
-            # One worker per conversation at a time; a locked or failed job is retried by huey.
-            try:
-                with h.lock_task(f"conversation-{conversation_id}"):
-                    ids = conversations.process_conversation(
-                        self.factory, self.settings, self.dialogue, conversation_id, deliver=deliver_outbox
-                    )
-            except DialogueUnavailable as exc:
-                log.warning("conversation %s waits for Rasa: %s", conversation_id, exc)
-                raise
-            return len(ids)
+        @h.task(name="process_conversation")
+        def process_conversation(conversation_id: int) -> str:
+            # A busy conversation is being drained by its lease holder; a retry is
+            # picked up by the sweeper when due. Neither needs huey's retries.
+            outcome = turns.process_conversation(
+                self.factory, self.settings, self.dialogue, conversation_id, deliver=deliver_outbox
+            )
+            return outcome.status
 
         @h.task(name="deliver_outbox")
         def deliver_outbox(outbox_id: int) -> str:
-            result = outbox.deliver(self.factory, self.settings, outbox_id, self.sender_for)
-            if result.status == "retry":
-                deliver_outbox.schedule((outbox_id,), delay=result.retry_in)
+            result = outbox.deliver(
+                self.factory, self.settings, outbox_id, self.sender_for,
+                notify=lambda session, case: notify_coordinators(session, self.settings, case),
+            )
+            for notification in result.notifications:
+                deliver_outbox(notification)
             return result.status
-
-        @h.periodic_task(crontab(minute="*"), name="sweep")
-        def sweep() -> None:
-            for conversation_id in self.stale_conversations():
-                process_conversation(conversation_id)
-            for outbox_id in outbox.due_items(self.factory):
-                deliver_outbox(outbox_id)
 
         self.process_conversation = process_conversation
         self.deliver_outbox = deliver_outbox
-        self.sweep = sweep
 
     def enqueue(self, conversation_id: int) -> None:
         self.process_conversation(conversation_id)
 
-    def stale_conversations(self) -> list[int]:
-        with self.factory() as session:
-            rows = session.scalars(
-                select(Message.conversation_id)
-                .where(
-                    Message.direction == Direction.inbound,
-                    Message.status == MessageStatus.received,
-                    Message.created_at <= utcnow() - STALE_AFTER,
-                )
-                .distinct()
-            )
-            return list(rows)
+    def sweep(self) -> None:
+        """Queue stranded conversations, due outbox items and periodic checks; idempotent."""
+        for conversation_id in turns.conversations_to_sweep(self.factory, self.settings):
+            self.process_conversation(conversation_id)
+        for outbox_id in outbox.due_items(self.factory):
+            self.deliver_outbox(outbox_id)
+        for check in self.periodic:
+            for outbox_id in check():
+                self.deliver_outbox(outbox_id)
 
-    def consumer(self, workers: int = 2, **options: Any):  # type: ignore[no-untyped-def]
-        return self.huey.create_consumer(workers=workers, worker_type="thread", periodic=True, **options)
+    def _sweep_forever(self, stop: threading.Event) -> None:
+        interval = float(self.settings.get_path("worker.sweep_seconds", 5))
+        while not stop.wait(interval):
+            try:
+                self.sweep()
+            except SQLAlchemyError:
+                log.exception("sweep failed; trying again in %.0f s", interval)
+
+    def consumer(self, workers: int = 2, **options: Any) -> "SweepingConsumer":
+        """The huey consumer with the sweeper thread; `start()`/`stop()` or `run()`."""
+        return SweepingConsumer(self.huey, self._sweep_forever, workers=workers, worker_type="thread", periodic=False, **options)
+
+
+class SweepingConsumer(Consumer):
+    """huey's consumer plus the sweeper thread, started and stopped with it."""
+
+    def __init__(self, huey: Huey, sweep: Callable[[threading.Event], None], **options: Any) -> None:
+        super().__init__(huey, **options)
+        self._sweep_stop = threading.Event()
+        self._sweeper = threading.Thread(target=sweep, args=(self._sweep_stop,), name="sweeper", daemon=True)
+
+    def start(self) -> None:
+        super().start()
+        self._sweeper.start()
+
+    def stop(self, graceful: bool = False) -> None:
+        self._sweep_stop.set()
+        super().stop(graceful=graceful)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 CHANNELS = frozenset({"whatsapp", "email", "simulator"})
@@ -118,9 +119,12 @@ class InboundMessage:
 
 @dataclass(frozen=True, kw_only=True)
 class OutboundMessage:
-    """One message to a patient. `headers` are extra e-mail headers; a
-    "Message-ID" there is used as is (so an outbox retry keeps the same id) and
-    an "Auto-Submitted" there replaces the default "auto-replied"."""
+    """One provider message to a patient (one part of a long text). `headers` are
+    extra e-mail headers; a "Message-ID" there is used as is (so an outbox retry
+    keeps the same id) and an "Auto-Submitted" there replaces the default
+    "auto-replied". `reference` is an opaque id the provider echoes back in its
+    status callbacks (Twilio: a query parameter of the StatusCallback URL), so a
+    callback that arrives before the send returned still finds its part."""
 
     channel: str
     to: str
@@ -130,6 +134,7 @@ class OutboundMessage:
     in_reply_to: str | None = None
     references: tuple[str, ...] = ()
     headers: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    reference: str | None = None
 
     def __repr__(self) -> str:
         return f"OutboundMessage(channel={self.channel!r}, text_chars={len(self.text)})"
@@ -137,16 +142,11 @@ class OutboundMessage:
 
 @dataclass(frozen=True)
 class SendResult:
-    """What a provider said about a send.
-
-    `provider_id` is the id to match later status callbacks against (Twilio SID
-    of the last part, or the e-mail Message-ID); `provider_ids` lists the ids of
-    every part when a long WhatsApp text went out as several messages.
-    """
+    """What a provider said about one send: the id to match later status
+    callbacks against (Twilio SID, or the e-mail Message-ID) and its status."""
 
     provider_id: str | None
     status: str
-    provider_ids: tuple[str, ...] = ()
 
 
 class InvalidPayload(ValueError):
@@ -155,14 +155,14 @@ class InvalidPayload(ValueError):
 
 
 class SendError(Exception):
-    """Base of send failures. `sent_ids` are provider ids of parts that did go
-    out before the failure (a long WhatsApp text split in several messages), so
-    a retry can tell the patient already received them."""
+    """Base of send failures. `maybe_sent` is True when the provider may have
+    accepted the message although we saw an error (a read timeout, a connection
+    reset after the request went out): the caller must look it up before resending."""
 
-    def __init__(self, message: str = "", *, code: int | None = None, sent_ids: tuple[str, ...] = ()):
+    def __init__(self, message: str = "", *, code: int | None = None, maybe_sent: bool = False):
         super().__init__(message or (f"send failed with code {code}" if code is not None else "send failed"))
         self.code = code
-        self.sent_ids = tuple(sent_ids)
+        self.maybe_sent = maybe_sent
 
 
 class TransientSendError(SendError):
@@ -174,22 +174,37 @@ class PermanentSendError(SendError):
     """Retrying will not help: mark the message failed and flag the ticket.
     `code` is the provider's code (Twilio error code, or SMTP reply code)."""
 
-    def __init__(self, code: int | None, message: str = "", *, sent_ids: tuple[str, ...] = ()):
-        super().__init__(message, code=code, sent_ids=sent_ids)
+    def __init__(self, code: int | None, message: str = ""):
+        super().__init__(message, code=code)
 
 
 @runtime_checkable
 class Sender(Protocol):
-    """Anything that can deliver an `OutboundMessage` through one channel."""
+    """Anything that can deliver `OutboundMessage`s through one channel."""
+
+    def split(self, text: str) -> list[str]:
+        """The provider messages one text goes out as (the channel's length rule)."""
+        ...
 
     def send(self, msg: OutboundMessage) -> SendResult:
-        """Deliver `msg`.
+        """Deliver `msg` as one provider message.
 
         Raises:
             TransientSendError: try again later.
             PermanentSendError: give up, the provider refused for good.
         """
         ...
+
+    def lookup(self, msg: OutboundMessage, since: datetime) -> str | None:
+        """The provider id of `msg` if the provider already has it (sent at or after
+        `since`), for reconciling a send whose outcome was not recorded; None when
+        it has not, or when the provider cannot tell (then a resend is the only way)."""
+        ...
+
+
+def single_part(text: str) -> list[str]:
+    """Split rule of channels without a length limit."""
+    return [text] if text.strip() else []
 
 
 __all__ = [
@@ -206,5 +221,6 @@ __all__ = [
     "clean_line",
     "clean_text",
     "is_grapheme_continuation",
+    "single_part",
     "utf16_len",
 ]

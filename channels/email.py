@@ -28,7 +28,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from html.parser import HTMLParser
-from typing import TypeVar
+from typing import BinaryIO, TypeVar
 
 import aiosmtplib
 from mailparser_reply import EmailReplyParser
@@ -43,12 +43,14 @@ from channels.base import (
     TransientSendError,
     clean_line,
     clean_text,
+    single_part,
 )
 
 T = TypeVar("T")
 
-# A raw message above this is refused (providers cap mail at 25-50 MB).
-MAX_RAW_BYTES = 50 * 1024 * 1024
+# Default limit of one raw inbound e-mail (config limits.max_email_bytes).
+DEFAULT_MAX_RAW_BYTES = 40_000_000
+_READ_CHUNK = 1 << 16
 # Text kept from one e-mail; longer text is cut and extra["text_truncated"] set.
 MAX_TEXT_CHARS = 100_000
 # mail-parser-reply's header regexes take time quadratic in a line's length
@@ -563,19 +565,37 @@ def _thread_key(own_id: str, in_reply_to: str | None, references: Iterable[str])
     return in_reply_to or own_id
 
 
-def parse_raw(raw: bytes) -> InboundMessage:
+def read_limited(stream: BinaryIO, limit: int) -> tuple[bytes, bool]:
+    """Read a raw message from `stream`, keeping at most `limit` bytes; the rest is
+    read and discarded (so the sender gets an answer, not a reset). Returns
+    (kept bytes, whether the message was over the limit)."""
+    kept = bytearray()
+    over = False
+    while chunk := stream.read(_READ_CHUNK):
+        room = limit - len(kept)
+        if len(chunk) > room:
+            over = True
+            kept += chunk[: max(room, 0)]
+        else:
+            kept += chunk
+    return bytes(kept), over
+
+
+def parse_raw(raw: bytes, truncated: bool = False) -> InboundMessage:
     """Parse one raw RFC 5322 message (as an inbound-parse webhook or IMAP
     delivers it) into an `InboundMessage`.
 
+    `truncated`: `raw` is only the first part of a message over the size limit
+    (the caller stopped reading there). Its text is kept; its attachments are
+    not (the last one is cut), and the notice "email_too_large" asks the patient
+    to send the files in smaller e-mails.
+
     Raises:
-        InvalidPayload: the message is larger than MAX_RAW_BYTES, or no sender
-            address can be found in From, Sender or Return-Path.
+        InvalidPayload: no sender address can be found in From, Sender or Return-Path.
     """
     if isinstance(raw, str):
         raw = raw.encode("utf-8", errors="surrogateescape")
     raw = bytes(raw)
-    if len(raw) > MAX_RAW_BYTES:
-        raise InvalidPayload(f"message is too large (more than {MAX_RAW_BYTES // (1024 * 1024)} MB)")
     try:
         msg = BytesParser(policy=policy.default).parsebytes(raw)
     except _PARSE_ERRORS as exc:
@@ -615,6 +635,10 @@ def parse_raw(raw: bytes) -> InboundMessage:
 
     text, attachments = _body_and_attachments(msg)
     text = _finish_text(text, extra, subject)
+    if truncated:
+        extra["attachments_dropped"] = len(attachments)
+        extra["notices"] = ["email_too_large"]
+        attachments = ()
 
     return InboundMessage(
         channel="email",
@@ -853,9 +877,17 @@ class EmailSender:
             raise _smtp_error(exc.code, "SMTP server refused the message") from exc
         except (aiosmtplib.SMTPException, OSError, asyncio.TimeoutError) as exc:
             # Connection refused/reset, timeouts, server disconnects, STARTTLS
-            # trouble: worth retrying later.
-            raise TransientSendError(f"SMTP connection problem: {type(exc).__name__}") from exc
-        return SendResult(provider_id=message_id, status="sent", provider_ids=(message_id,))
+            # trouble: worth retrying later (with the same Message-ID).
+            raise TransientSendError(f"SMTP connection problem: {type(exc).__name__}", maybe_sent=True) from exc
+        return SendResult(provider_id=message_id, status="sent")
+
+    def split(self, text: str) -> list[str]:
+        return single_part(text)
+
+    def lookup(self, msg: OutboundMessage, since: datetime) -> str | None:
+        # SMTP cannot be asked what it has; a resend keeps the same Message-ID
+        # (chosen once by the outbox), so receiving clients see one message.
+        return None
 
 
 def _smtp_error(code: int, label: str) -> Exception:
@@ -868,7 +900,7 @@ def _smtp_error(code: int, label: str) -> Exception:
 
 
 __all__ = [
-    "MAX_RAW_BYTES",
+    "DEFAULT_MAX_RAW_BYTES",
     "MAX_TEXT_CHARS",
     "EmailSender",
     "auto_reply_reason",
@@ -877,6 +909,7 @@ __all__ = [
     "html_to_text",
     "is_auto_reply",
     "parse_raw",
+    "read_limited",
     "parse_simple",
     "remove_quoted_text",
 ]

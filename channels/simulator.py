@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Mapping
+from datetime import datetime
 
 from channels.base import (
     Attachment,
@@ -19,6 +20,7 @@ from channels.base import (
     SendResult,
     clean_line,
     clean_text,
+    single_part,
 )
 from channels.whatsapp import MAX_BODY_CHARS, MAX_MEDIA
 
@@ -111,6 +113,13 @@ class SimulatorSender:
     def __init__(self, channels: tuple[str, ...] = ("simulator",)) -> None:
         self.channels = channels
 
+    def split(self, text: str) -> list[str]:
+        return single_part(text)
+
+    def lookup(self, msg: OutboundMessage, since: datetime) -> str | None:
+        # Local delivery has no provider to ask: a resend is harmless.
+        return None
+
     def send(self, msg: OutboundMessage) -> SendResult:
         """Return a fresh id with status "delivered".
 
@@ -120,7 +129,7 @@ class SimulatorSender:
         if msg.channel not in self.channels:
             raise ValueError(f"SimulatorSender cannot send {msg.channel!r} messages")
         provider_id = str(uuid.uuid4())
-        return SendResult(provider_id=provider_id, status="delivered", provider_ids=(provider_id,))
+        return SendResult(provider_id=provider_id, status="delivered")
 
 
 __all__ = ["SimulatorSender", "parse_simulator"]

@@ -14,12 +14,14 @@ import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from datetime import datetime, timedelta
+from urllib.parse import urlencode, urlsplit
 
 import phonenumbers
 import requests
 from twilio.base.exceptions import TwilioRestException
 from twilio.http import HttpClient
+from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
@@ -34,6 +36,7 @@ from channels.base import (
     clean_line,
     clean_text,
     is_grapheme_continuation,
+    utf16_len,
 )
 
 # WhatsApp itself caps a text at 4096 characters; anything far beyond that is
@@ -172,9 +175,6 @@ def _parse_media(form: Mapping[str, str]) -> tuple[Attachment, ...]:
         count = int(raw_count)
     else:
         raise InvalidPayload("NumMedia must be a whole number")
-    if count > MAX_MEDIA:
-        raise InvalidPayload(f"NumMedia must be at most {MAX_MEDIA}")
-
     # Every MediaUrlN / MediaContentTypeN must belong to one of the announced media.
     for key in form.keys():
         m = _MEDIA_KEY_RE.match(key)
@@ -182,7 +182,9 @@ def _parse_media(form: Mapping[str, str]) -> tuple[Attachment, ...]:
             raise InvalidPayload(f"{key} given but NumMedia is {count}")
 
     media = []
-    for i in range(count):
+    # Twilio sends at most MAX_MEDIA; beyond that we keep the first ones and the
+    # patient is told (notice "media_not_kept") rather than losing the message.
+    for i in range(min(count, MAX_MEDIA)):
         url = (form.get(f"MediaUrl{i}") or "").strip()
         if not url:
             raise InvalidPayload(f"NumMedia is {count} but MediaUrl{i} is missing")
@@ -205,7 +207,7 @@ def parse_webhook(form: Mapping[str, str]) -> InboundMessage:
 
     Raises:
         InvalidPayload: MessageSid or From missing or malformed, NumMedia not a
-            number or above 10, MediaUrlN inconsistent with NumMedia, body
+            number, MediaUrlN inconsistent with NumMedia, body
             longer than MAX_BODY_CHARS.
     """
     sid = (form.get("MessageSid") or "").strip()
@@ -232,6 +234,8 @@ def parse_webhook(form: Mapping[str, str]) -> InboundMessage:
     text = clean_text(body)
 
     attachments = _parse_media(form)
+    announced = (form.get("NumMedia") or "0").strip()
+    notices = ["media_not_kept"] if announced.isdigit() and int(announced) > len(attachments) else []
     profile_name = clean_line(form.get("ProfileName") or "", 256) or None
 
     extra: dict[str, str] = {}
@@ -241,6 +245,8 @@ def parse_webhook(form: Mapping[str, str]) -> InboundMessage:
             cleaned = clean_line(value, _MAX_EXTRA_VALUE)
             if cleaned:
                 extra[key] = cleaned
+    if notices:
+        extra["notices"] = notices
 
     return InboundMessage(
         channel="whatsapp",
@@ -441,10 +447,11 @@ PERMANENT_TWILIO_CODES = frozenset({63016, 21610, 21211, 21614, 63003})
 
 
 class WhatsAppSender:
-    """Send WhatsApp messages through Twilio's REST API.
+    """Send WhatsApp messages through Twilio's REST API, one provider message per call.
 
     `http_client` is injectable (any `twilio.http.HttpClient`), so tests record
-    the exact request Twilio would receive without network access.
+    the exact request Twilio would receive without network access; `api_base_url`
+    points the client at another host (a proxy, or a local stand-in in fault tests).
     """
 
     channel = "whatsapp"
@@ -456,56 +463,101 @@ class WhatsAppSender:
         from_number: str,
         status_callback: str | None = None,
         http_client: HttpClient | None = None,
+        timeout: float = 30,
+        api_base_url: str | None = None,
     ) -> None:
         self.from_number = normalize_number(from_number)
         self.status_callback = status_callback
-        self._client = Client(account_sid, auth_token, http_client=http_client)
+        self._client = Client(account_sid, auth_token, http_client=http_client or TwilioHttpClient(timeout=timeout))
+        if api_base_url:
+            self._client.api.base_url = api_base_url.rstrip("/")
+
+    def split(self, text: str) -> list[str]:
+        """Twilio caps a body at 1600 characters: longer texts go out in parts."""
+        return split_text(text, TWILIO_BODY_LIMIT)
+
+    def _callback_url(self, reference: str | None) -> str | None:
+        if not self.status_callback or not reference:
+            return self.status_callback
+        joiner = "&" if "?" in self.status_callback else "?"
+        return f"{self.status_callback}{joiner}{urlencode({'ref': reference})}"
 
     def send(self, msg: OutboundMessage) -> SendResult:
-        """Send `msg.text`, split into parts of at most 1600 characters.
+        """Send `msg.text` (at most 1600 characters: split it first) as one message.
 
         Raises:
-            ValueError: not a WhatsApp message, or nothing to send.
-            TransientSendError: Twilio 429 or 5xx, or a network error.
+            ValueError: not a WhatsApp message, nothing to send, or too long for one message.
+            TransientSendError: Twilio 429 or 5xx, or a network error (`maybe_sent`
+                when the request may have reached Twilio).
             PermanentSendError: Twilio 4xx (63016, 21610, 21211, ...).
             InvalidPayload: `msg.to` is not a phone number.
         """
         if msg.channel != "whatsapp":
             raise ValueError(f"WhatsAppSender cannot send {msg.channel!r} messages")
-        parts = split_text(msg.text, TWILIO_BODY_LIMIT)
-        if not parts:
+        if not msg.text.strip():
             raise ValueError("nothing to send: the text is empty")
-        to = normalize_number(msg.to)
+        if utf16_len(msg.text) > TWILIO_BODY_LIMIT:
+            raise ValueError(f"a WhatsApp message is at most {TWILIO_BODY_LIMIT} characters: split it first")
         options: dict[str, str] = {}
-        if self.status_callback:
-            options["status_callback"] = self.status_callback
+        callback = self._callback_url(msg.reference)
+        if callback:
+            options["status_callback"] = callback
+        try:
+            created = self._client.messages.create(
+                from_=f"whatsapp:{self.from_number}", to=f"whatsapp:{normalize_number(msg.to)}", body=msg.text, **options
+            )
+        except TwilioRestException as exc:
+            raise _map_twilio_error(exc) from exc
+        except (requests.exceptions.RequestException, OSError) as exc:
+            # A read timeout or a reset after sending: Twilio may have the message.
+            raise TransientSendError(
+                f"network error talking to Twilio: {type(exc).__name__}", maybe_sent=not _never_left(exc)
+            ) from exc
+        return SendResult(provider_id=created.sid, status=str(created.status or "queued"))
 
-        sent: list[str] = []
-        status = "queued"
-        for part in parts:
-            try:
-                created = self._client.messages.create(
-                    from_=f"whatsapp:{self.from_number}", to=f"whatsapp:{to}", body=part, **options
-                )
-            except TwilioRestException as exc:
-                raise _map_twilio_error(exc, tuple(sent)) from exc
-            except (requests.exceptions.RequestException, OSError) as exc:
-                raise TransientSendError(f"network error talking to Twilio: {type(exc).__name__}", sent_ids=tuple(sent)) from exc
-            sent.append(created.sid)
-            status = created.status or status
-        return SendResult(provider_id=sent[-1], status=str(status), provider_ids=tuple(sent))
+    def lookup(self, msg: OutboundMessage, since: datetime) -> str | None:
+        """Ask Twilio whether it already has `msg` (same recipient and body, created
+        at or after `since`): a send whose answer we never recorded.
+
+        Raises:
+            TransientSendError: Twilio could not be asked now.
+        """
+        try:
+            candidates = self._client.messages.list(
+                to=f"whatsapp:{normalize_number(msg.to)}", from_=f"whatsapp:{self.from_number}",
+                date_sent_after=since - timedelta(days=1), limit=50,
+            )
+        except TwilioRestException as exc:
+            raise TransientSendError(f"Twilio lookup failed: HTTP {exc.status}") from exc
+        except (requests.exceptions.RequestException, OSError) as exc:
+            raise TransientSendError(f"network error looking up at Twilio: {type(exc).__name__}") from exc
+        earliest = since - timedelta(minutes=1)
+        for candidate in candidates:
+            created = candidate.date_created
+            if candidate.body == msg.text and (created is None or created >= earliest):
+                return str(candidate.sid)
+        return None
 
 
-def _map_twilio_error(exc: TwilioRestException, sent: tuple[str, ...]) -> Exception:
+def _never_left(exc: BaseException) -> bool:
+    """True when the request certainly did not reach Twilio: the connection was
+    never made (refused, unresolved, connect timeout). requests reports a reset
+    after sending as a ConnectionError too, so the cause decides."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    return "NewConnectionError" in repr(exc) or isinstance(exc, ConnectionRefusedError)
+
+
+def _map_twilio_error(exc: TwilioRestException) -> Exception:
     """Twilio 429 and 5xx are transient; known codes and other 4xx are permanent."""
     status = int(exc.status or 0)
     code = exc.code if isinstance(exc.code, int) else None
     label = f"Twilio HTTP {status}" + (f", error {code}" if code is not None else "")
     if code in PERMANENT_TWILIO_CODES:
-        return PermanentSendError(code, label, sent_ids=sent)
+        return PermanentSendError(code, label)
     if status == 429 or status >= 500 or status == 0:
-        return TransientSendError(label, code=code, sent_ids=sent)
-    return PermanentSendError(code if code is not None else status, label, sent_ids=sent)
+        return TransientSendError(label, code=code)
+    return PermanentSendError(code if code is not None else status, label)
 
 
 __all__ = [

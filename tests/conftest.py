@@ -25,6 +25,8 @@ os.environ.setdefault("ACTION_SERVER_PORT", "15055")
 os.environ.setdefault("INTAKE_DATA_DIR", str(_SESSION_DIR / "var"))
 for _secret in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_FROM", "API_TOKEN", "EMAIL_WEBHOOK_TOKEN"):
     os.environ.pop(_secret, None)
+# One Rasa API token for the session's servers and every client the tests build.
+os.environ["RASA_TOKEN"] = uuid.uuid4().hex
 
 from bot import migrate  # noqa: E402
 from bot.config import Settings, load_settings  # noqa: E402
@@ -78,6 +80,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
             "database_url": database_url,
             "server": {"public_base_url": PUBLIC_BASE},
             "rasa": {"retry_delay": 0.2},
+            "worker": {"sweep_seconds": 0.2, "stale_after_seconds": 0.5, "turn_retry_base": 0.1, "turn_retry_max": 0.5},
             "outbox": {"backoff_base": 0.01, "backoff_max": 0.05},
         }
     )
@@ -96,6 +99,15 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 @pytest.fixture
 def factory(settings: Settings):  # type: ignore[no-untyped-def]
     return session_factory(settings.database_url)
+
+
+@pytest.fixture
+def test_clock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Business time that a test moves forward: `test_clock(seconds)`."""
+    from bot import clock
+
+    monkeypatch.setenv(clock.CLOCK_FILE_ENV, str(tmp_path / "clock"))
+    return clock.advance
 
 
 @pytest.fixture

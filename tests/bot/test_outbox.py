@@ -3,11 +3,16 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import requests
+
 from bot import outbox
 from bot.conversations import queue_outbound
 from bot.models import Case, Contact, Conversation, Message, MessageStatus, OutboxItem, OutboxStatus, Ticket, utcnow
 from bot.senders import sender_factory
-from tests.channels.channel_fakes import RecordingTwilioHttpClient, twilio_error
+from tests.channels.channel_fakes import RecordingTwilioHttpClient, message_created, message_list, twilio_error
 
 
 def _conversation(factory, channel: str = "whatsapp") -> int:  # type: ignore[no-untyped-def]
@@ -30,7 +35,7 @@ def _queue(factory, conversation_id: int, text: str, **extra) -> int:  # type: i
         return queue_outbound(session, session.get(Conversation, conversation_id), text, extra)
 
 
-def test_whatsapp_send_records_twilio_request_and_provider_id(settings, factory) -> None:
+def test_whatsapp_send_records_each_part_with_its_own_sid(settings, factory) -> None:
     http = RecordingTwilioHttpClient()
     item = _queue(factory, _conversation(factory), "Hello " * 400)  # 2400 chars: two parts
     result = outbox.deliver(factory, settings, item, sender_factory(settings, http))
@@ -38,24 +43,63 @@ def test_whatsapp_send_records_twilio_request_and_provider_id(settings, factory)
     assert len(http.requests) == 2
     assert all(len(r.data["Body"]) <= 1600 for r in http.requests)
     with factory() as session:
-        msg = session.scalar(select(Message))
-        assert msg.provider_id and msg.provider_id.startswith("SM")
+        parts = session.get(OutboxItem, item).parts
+        assert [p.provider_id for p in parts] == ["SM" + f"{i:032x}" for i in (1, 2)]
+        assert session.scalar(select(Message)).provider_id == parts[-1].provider_id
         assert session.get(OutboxItem, item).status == OutboxStatus.sent
+        assert session.scalar(select(Message)).status == MessageStatus.sent
+    # The status callback URL names the part, so an early callback finds it.
+    assert http.requests[0].data["StatusCallback"].endswith(f"?ref={parts[0].id}")
 
 
-def test_twilio_429_is_retried_with_backoff_then_fails(settings, factory) -> None:
-    http = RecordingTwilioHttpClient([twilio_error(429, 20429, "Too Many Requests") for _ in range(20)])
+def test_a_delivered_item_is_never_sent_again(settings, factory) -> None:
+    http = RecordingTwilioHttpClient()
+    item = _queue(factory, _conversation(factory), "hello")
+    senders = sender_factory(settings, http)
+    assert outbox.deliver(factory, settings, item, senders).status == "sent"
+    assert outbox.deliver(factory, settings, item, senders).status == "skipped"
+    assert outbox.due_items(factory) == []
+    assert len(http.requests) == 1
+
+
+def test_transient_failures_back_off_until_due_then_deliver_once(settings, factory, test_clock) -> None:
+    http = RecordingTwilioHttpClient([twilio_error(503, 20503) for _ in range(3)])
+    settings["outbox"].update({"backoff_base": 60, "backoff_max": 600})
     item = _queue(factory, _conversation(factory), "hello")
     senders = sender_factory(settings, http)
     first = outbox.deliver(factory, settings, item, senders)
-    assert first.status == "retry" and first.retry_in > 0
+    assert first.status == "retry" and 60 <= first.retry_in <= 600
+    assert outbox.deliver(factory, settings, item, senders).status == "skipped"  # not due yet
+    statuses = []
+    for _ in range(6):
+        test_clock(600)
+        statuses.append(outbox.deliver(factory, settings, item, senders).status)
+    assert statuses[:3] == ["retry", "retry", "sent"] and set(statuses[3:]) == {"skipped"}
+    assert sum(1 for r in http.requests if r.method == "POST") == 4
     with factory() as session:
         row = session.get(OutboxItem, item)
-        assert row.attempts == 1 and row.status == OutboxStatus.pending
-    statuses = [outbox.deliver(factory, settings, item, senders).status for _ in range(settings["outbox"]["max_attempts"])]
-    assert statuses[-1] == "skipped" and "failed" in statuses
+        assert row.status == OutboxStatus.sent and row.attempts == 4
+
+
+def test_backoff_is_capped_exponential_with_jitter(settings) -> None:
+    settings["outbox"].update({"backoff_base": 2, "backoff_max": 600})
+    waits = [outbox.backoff_seconds(n, settings) for n in range(1, 15)]
+    assert 2 <= waits[0] <= 4 and all(w <= 600 for w in waits) and waits[-1] == 600
+    assert len({round(outbox.backoff_seconds(3, settings), 6) for _ in range(20)}) > 1  # jitter
+
+
+def test_still_failing_after_the_give_up_time_fails_and_flags_the_ticket(settings, factory, test_clock) -> None:
+    http = RecordingTwilioHttpClient([twilio_error(429, 20429, "Too Many Requests") for _ in range(50)])
+    item = _queue(factory, _conversation(factory), "hello")
+    senders = sender_factory(settings, http)
+    assert outbox.deliver(factory, settings, item, senders).status == "retry"
+    test_clock(23 * 3600)
+    assert outbox.deliver(factory, settings, item, senders).status == "retry"  # 24 hours are not over
+    test_clock(2 * 3600)
+    assert outbox.deliver(factory, settings, item, senders).status == "failed"
     with factory() as session:
         assert session.get(OutboxItem, item).status == OutboxStatus.failed
+        assert session.scalar(select(Message)).status == MessageStatus.failed
         assert session.scalar(select(Ticket)).flagged
 
 
@@ -67,6 +111,91 @@ def test_twilio_63016_outside_window_fails_permanently_and_flags_ticket(settings
         msg = session.scalar(select(Message))
         assert msg.status == MessageStatus.failed and msg.error_code == "63016"
         assert session.scalar(select(Ticket)).flagged
+
+
+def test_a_failure_without_a_ticket_opens_a_delivery_failed_ticket(settings, factory) -> None:
+    conversation_id = _conversation(factory)
+    with factory() as session, session.begin():
+        session.delete(session.scalar(select(Ticket)))
+    http = RecordingTwilioHttpClient([twilio_error(400, 21610, "unsubscribed")])
+    item = _queue(factory, conversation_id, "hello")
+    notified: list[int] = []
+
+    def notify(session, case):  # type: ignore[no-untyped-def]
+        notified.append(case.id)
+        return []
+
+    assert outbox.deliver(factory, settings, item, sender_factory(settings, http), notify=notify).status == "failed"
+    with factory() as session:
+        ticket = session.scalar(select(Ticket))
+        assert ticket.reason == "delivery_failed" and ticket.flagged
+    assert notified
+
+
+def test_a_retry_of_a_split_message_resumes_at_the_first_unsent_part(settings, factory) -> None:
+    http = RecordingTwilioHttpClient([message_created("SMpart1"), twilio_error(503, 20503)])
+    item = _queue(factory, _conversation(factory), "A sentence that is long enough to split. " * 60)
+    senders = sender_factory(settings, http)
+    assert outbox.deliver(factory, settings, item, senders).status == "retry"
+    with factory() as session, session.begin():
+        session.get(OutboxItem, item).next_attempt_at = utcnow()
+    assert outbox.deliver(factory, settings, item, senders).status == "sent"
+    bodies = [r.data["Body"] for r in http.requests]
+    assert len(bodies) == 3 and bodies[1] == bodies[2] != bodies[0]  # part 1 once, part 2 retried
+
+
+def test_an_attempt_whose_outcome_was_lost_is_looked_up_not_resent(settings, factory) -> None:
+    """A read timeout (or a worker killed after Twilio accepted): ask Twilio first."""
+    http = RecordingTwilioHttpClient([requests.exceptions.ReadTimeout("slow")])
+    item = _queue(factory, _conversation(factory), "hello there")
+    senders = sender_factory(settings, http)
+    assert outbox.deliver(factory, settings, item, senders).status == "retry"
+    with factory() as session, session.begin():
+        session.get(OutboxItem, item).next_attempt_at = utcnow()
+        assert session.get(OutboxItem, item).parts[0].status == "attempted"
+    http.responses = [message_list({"sid": "SMalready", "body": "hello there", "status": "delivered",
+                                    "date_created": "Wed, 02 Dec 2099 10:00:00 +0000"})]
+    assert outbox.deliver(factory, settings, item, senders).status == "sent"
+    assert [r.method for r in http.requests] == ["POST", "GET"]
+    with factory() as session:
+        assert session.get(OutboxItem, item).parts[0].provider_id == "SMalready"
+
+
+def test_an_attempt_twilio_does_not_have_is_sent_again(settings, factory) -> None:
+    http = RecordingTwilioHttpClient([requests.exceptions.ReadTimeout("slow"), message_list()])
+    item = _queue(factory, _conversation(factory), "hello there")
+    senders = sender_factory(settings, http)
+    assert outbox.deliver(factory, settings, item, senders).status == "retry"
+    with factory() as session, session.begin():
+        session.get(OutboxItem, item).next_attempt_at = utcnow()
+    assert outbox.deliver(factory, settings, item, senders).status == "sent"
+    assert [r.method for r in http.requests] == ["POST", "GET", "POST"]
+
+
+def test_an_item_held_by_a_live_lease_is_not_taken_and_a_dead_one_is(settings, factory) -> None:
+    http = RecordingTwilioHttpClient()
+    item = _queue(factory, _conversation(factory), "hello")
+    with factory() as session, session.begin():
+        row = session.get(OutboxItem, item)
+        row.status, row.lease_until = OutboxStatus.sending, utcnow() + timedelta(minutes=1)
+    senders = sender_factory(settings, http)
+    assert outbox.deliver(factory, settings, item, senders).status == "skipped"
+    assert outbox.due_items(factory) == []
+    with factory() as session, session.begin():
+        session.get(OutboxItem, item).lease_until = utcnow() - timedelta(seconds=1)  # its worker died
+    assert outbox.due_items(factory) == [item]
+    assert outbox.deliver(factory, settings, item, senders).status == "sent"
+    assert len(http.requests) == 1
+
+
+def test_concurrent_deliveries_of_one_item_send_it_once(settings, factory) -> None:
+    http = SlowTwilioHttpClient(delay=0.5)
+    item = _queue(factory, _conversation(factory), "hello")
+    senders = sender_factory(settings, http)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: outbox.deliver(factory, settings, item, senders).status, range(4)))
+    assert sorted(results) == ["sent", "skipped", "skipped", "skipped"]
+    assert len(http.requests) == 1
 
 
 def test_email_reply_goes_over_smtp_threaded(settings, factory, mail_sink) -> None:
@@ -81,3 +210,31 @@ def test_email_reply_goes_over_smtp_threaded(settings, factory, mail_sink) -> No
     assert "<t1@example.org>" in mail["References"]
     assert mail["Auto-Submitted"] == "auto-replied"
     assert "Thank you for writing." in mail.get_body(("plain",)).get_content()
+
+
+def test_email_resend_keeps_the_message_id_chosen_once(settings, factory, mail_sink) -> None:
+    settings["smtp"].update({"host": "127.0.0.1", "port": mail_sink.port})
+    item = _queue(factory, _conversation(factory, "email"), "Thank you.", subject="Re: Help")
+    with factory() as session:
+        chosen = session.get(OutboxItem, item).payload["message_id"]
+    assert outbox.deliver(factory, settings, item, sender_factory(settings)).status == "sent"
+    with factory() as session, session.begin():  # as if the worker died before recording it
+        row = session.get(OutboxItem, item)
+        row.status, row.lease_until = OutboxStatus.sending, utcnow() - timedelta(seconds=1)
+        row.parts[0].status, row.parts[0].provider_id = "attempted", None
+    assert outbox.deliver(factory, settings, item, sender_factory(settings)).status == "sent"
+    assert [m["Message-ID"] for m in mail_sink.messages] == [chosen, chosen]
+
+
+class SlowTwilioHttpClient(RecordingTwilioHttpClient):
+    """Twilio answering slowly (a provider taking its time)."""
+
+    def __init__(self, delay: float) -> None:
+        super().__init__()
+        self.delay = delay
+
+    def request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        import time
+
+        time.sleep(self.delay)
+        return super().request(*args, **kwargs)

@@ -38,8 +38,9 @@ def test_action_server_down_keeps_the_message_for_a_retry(rasa_servers, settings
     """Rasa answers HTTP 200 with nothing when its action server is down: that is not a reply."""
     from sqlalchemy import select
 
-    from bot.conversations import process_conversation, receive
-    from bot.dialogue import DialogueUnavailable
+    from bot.conversations import receive
+    from bot.rasa_runtime import dialogue_client
+    from bot.turns import process_conversation
     from bot.models import Message, MessageStatus
     from bot.rasa_runtime import ensure_model, rasa_ready, start_rasa_server, wait_until
     from channels.base import InboundMessage
@@ -51,13 +52,14 @@ def test_action_server_down_keeps_the_message_for_a_retry(rasa_servers, settings
         wait_until(lambda: rasa_ready(broken), 180, "Rasa", proc)
         msg = InboundMessage(channel="simulator", sender="sim-down", text="My father has lung cancer", provider_id="down-1")
         received = receive(factory, msg)
-        with pytest.raises(DialogueUnavailable):
-            process_conversation(factory, settings, RasaClient(broken.get_path("rasa.url")), received.conversation_id)
+        outcome = process_conversation(factory, settings, dialogue_client(broken), received.conversation_id)
+        assert outcome.status == "retry"  # an outage waits: it is not counted against the message
         with factory() as session:
-            assert session.scalar(select(Message)).status == MessageStatus.received
+            message = session.scalar(select(Message))
+            assert message.status == MessageStatus.received and message.attempts == 0
         # With the real action server behind it, the same message is answered.
-        replies = process_conversation(factory, settings, RasaClient(rasa_servers.get_path("rasa.url")), received.conversation_id)
-        assert replies
+        outcome = process_conversation(factory, settings, dialogue_client(rasa_servers), received.conversation_id)
+        assert outcome.status == "done" and outcome.outbox_ids
         with factory() as session:
             assert session.scalar(select(Message).where(Message.provider_id == "down-1")).status == MessageStatus.processed
     finally:

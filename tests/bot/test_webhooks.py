@@ -138,23 +138,81 @@ def test_same_sid_posted_five_times_concurrently_is_stored_once(settings, factor
     assert len(queued.calls) == 1
 
 
-def test_status_callback_never_moves_backwards(client, factory, settings) -> None:
-    post_signed(client, twilio_form("SM" + "1" * 32))
+def _sent_part(factory, settings, sid: str = "SMout1") -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """A reply queued and sent through the outbox (Twilio recorded at its HTTP edge)."""
+    from bot import outbox
+    from bot.conversations import queue_outbound
+    from bot.models import Case, Conversation, OutboxItem, Ticket, utcnow
+    from bot.senders import sender_factory
+    from tests.channels.channel_fakes import RecordingTwilioHttpClient, message_created
+
     with factory() as session, session.begin():
-        inbound = session.scalar(select(Message))
-        out = Message(
-            conversation_id=inbound.conversation_id, direction=Direction.outbound, channel="whatsapp",
-            provider_id="SMout1", status=MessageStatus.sent, body="hi", attachments=[],
-        )
-        session.add(out)
-    path = "/webhooks/twilio/status"
+        contact = Contact(whatsapp="+254711000101")
+        session.add(contact)
+        session.flush()
+        conversation = Conversation(contact_id=contact.id, channel="whatsapp")
+        session.add(conversation)
+        session.flush()
+        case = Case(public_id="C-000001", conversation_id=conversation.id, data={})
+        session.add(case)
+        session.flush()
+        session.add(Ticket(public_id="T-1", case_id=case.id, priority="normal", reason="intake_complete", due_at=utcnow()))
+        item = queue_outbound(session, conversation, "hi", {})
+    http = RecordingTwilioHttpClient([message_created(sid)])
+    assert outbox.deliver(factory, settings, item, sender_factory(settings, http)).status == "sent"
+    with factory() as session:
+        return item, session.get(OutboxItem, item).parts[0].id
+
+
+def _status(client, sid: str, status: str, ref: int | None = None, **extra: str):  # type: ignore[no-untyped-def]
+    path = "/webhooks/twilio/status" + (f"?ref={ref}" if ref is not None else "")
+    form = {"MessageSid": sid, "MessageStatus": status, "AccountSid": "AC" + "1" * 32, **extra}
+    return client.post(path, data=form, headers={"X-Twilio-Signature": sign(path, form)})
+
+
+def test_status_callback_never_moves_backwards(client, factory, settings) -> None:
+    _sent_part(factory, settings)
     for status in ("delivered", "sent", "queued"):
-        form = {"MessageSid": "SMout1", "MessageStatus": status, "AccountSid": "AC" + "1" * 32}
-        assert post_signed(client, form, path).status_code == 200
+        assert _status(client, "SMout1", status).status_code == 200
     with factory() as session:
         assert session.scalar(select(Message).where(Message.provider_id == "SMout1")).status == MessageStatus.delivered
-    unsigned = client.post(path, data={"MessageSid": "SMout1", "MessageStatus": "read"})
+    unsigned = client.post("/webhooks/twilio/status", data={"MessageSid": "SMout1", "MessageStatus": "read"})
     assert unsigned.status_code == 403
+
+
+@pytest.mark.parametrize("status", ["failed", "undelivered", "canceled"])
+def test_a_failure_callback_fails_the_message_and_flags_the_ticket(client, factory, settings, status) -> None:
+    from bot.models import Ticket
+
+    _sent_part(factory, settings)
+    assert _status(client, "SMout1", status, ErrorCode="63016").status_code == 200
+    with factory() as session:
+        message = session.scalar(select(Message).where(Message.provider_id == "SMout1"))
+        assert message.status == MessageStatus.failed and message.error_code == "63016"
+        assert session.scalar(select(Ticket)).flagged
+
+
+def test_a_callback_before_the_sid_is_stored_is_kept_and_applied(client, factory, settings) -> None:
+    from bot.models import StatusEvent
+
+    assert _status(client, "SMearly", "delivered").status_code == 200  # no message has this SID yet
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(StatusEvent)) == 1
+    _sent_part(factory, settings, sid="SMearly")
+    with factory() as session:
+        assert session.scalar(select(Message).where(Message.provider_id == "SMearly")).status == MessageStatus.delivered
+        assert session.scalar(select(func.count()).select_from(StatusEvent)) == 0
+
+
+def test_a_callback_naming_its_part_links_the_sid(client, factory, settings) -> None:
+    from bot.models import OutboxPart
+
+    _, part_id = _sent_part(factory, settings, sid="SMlater")
+    with factory() as session, session.begin():
+        session.get(OutboxPart, part_id).provider_id = None  # as if the send's answer was lost
+    assert _status(client, "SMlater", "sent", ref=part_id).status_code == 200
+    with factory() as session:
+        assert session.get(OutboxPart, part_id).provider_id == "SMlater"
 
 
 def test_email_webhook_requires_token_and_stores_raw_mime(client, factory, queued) -> None:
@@ -197,17 +255,50 @@ def test_case_api_requires_bearer_token(client) -> None:
     assert resp.status_code == 404
 
 
-def test_simulator_rejects_bad_json(client, factory) -> None:
+@pytest.fixture
+def sim_client(settings, queued):  # type: ignore[no-untyped-def]
+    settings["simulator"] = {"enabled": True}
+    return create_app(settings, enqueue=queued).test_client()
+
+
+def test_simulator_rejects_bad_json(sim_client, factory) -> None:
+    client = sim_client
     assert client.post("/simulator/api/messages", data="not json", content_type="application/json").status_code == 400
     assert client.post("/simulator/api/messages", json={"from": "sim-1"}).status_code == 400
     assert _count(factory) == 0
     assert client.get("/simulator/api/messages?from=sim-1&after=x").status_code == 400
+    assert client.get("/simulator/api/messages?from=sim-1&after=" + "9" * 40).status_code == 400
+    assert client.get("/simulator/api/messages?from=sim-1&after=٣").status_code == 400
     page = client.get("/simulator/")
     assert page.status_code == 200 and b"simulator" in page.data
+    assert client.get("/simulator/static/simulator.js").status_code == 200
+
+
+def test_simulator_is_off_when_twilio_is_configured(client) -> None:
+    assert client.get("/simulator/").status_code == 404
+    assert client.post("/simulator/api/messages", json={"from": "sim-1", "id": "x", "text": "hi"}).status_code == 404
+
+
+def test_pages_carry_security_headers(sim_client) -> None:
+    resp = sim_client.get("/simulator/")
+    csp = resp.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "unsafe-inline" not in csp
+    assert resp.headers["X-Frame-Options"] == "DENY"
+    assert resp.headers["X-Content-Type-Options"] == "nosniff"
+    assert resp.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_health_is_alive_and_readiness_names_what_is_down(client) -> None:
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    body = ready.get_json()
+    assert body["checks"]["database"] is True and body["checks"]["queue"] is True
+    if not all(body["checks"].values()):
+        assert ready.status_code == 503 and body["status"] == "not ready"
 
 
 def test_oversized_request_is_refused_with_a_clear_413(client, factory) -> None:
-    form = twilio_form("SM" + "9" * 32, body="x" * 6_000_000)
+    form = twilio_form("SM" + "9" * 32, body="x" * 1_100_000)
     resp = client.post(WHATSAPP_PATH, data=form, headers={"X-Twilio-Signature": sign(WHATSAPP_PATH, form)})
     assert resp.status_code == 413
     assert resp.get_json()["error"] == "Request Entity Too Large"
@@ -238,3 +329,34 @@ def test_email_attachment_is_kept_on_disk_with_a_safe_name(client, factory, sett
     assert ".." not in attachment["path"] and attachment["path"].endswith("biopsy_report.pdf")
     stored = settings.data_dir / "records" / attachment["path"]
     assert stored.read_bytes() == b"%PDF-1.4\n"
+
+
+def _mail_with_attachment(message_id: str, size: int) -> bytes:
+    from email.message import EmailMessage
+
+    mail = EmailMessage()
+    mail["From"], mail["To"], mail["Subject"], mail["Message-ID"] = "amina@example.org", "care@intake.localhost", "scan", message_id
+    mail.set_content("My father has lung cancer, here is his CT scan.")
+    mail.add_attachment(b"\x00\x01" * (size // 2), maintype="application", subtype="dicom", filename="ct.dcm")
+    return mail.as_bytes()
+
+
+def test_an_8_mb_email_attachment_is_stored(client, factory, settings) -> None:
+    raw = _mail_with_attachment("<big8@example.org>", 8_000_000)
+    resp = client.post("/webhooks/email/inbound", data=raw, headers={"Authorization": "Bearer test-mail-token"})
+    assert resp.status_code == 202
+    with factory() as session:
+        message = session.scalar(select(Message))
+        [attachment] = message.attachments
+        assert message.notices == []
+    assert (settings.data_dir / "records" / attachment["path"]).stat().st_size == 8_000_000
+
+
+def test_an_email_over_the_limit_keeps_its_text_and_asks_for_smaller_files(client, factory, settings) -> None:
+    raw = _mail_with_attachment("<big60@example.org>", 60_000_000)
+    resp = client.post("/webhooks/email/inbound", data=raw, headers={"Authorization": "Bearer test-mail-token"})
+    assert resp.status_code == 202
+    with factory() as session:
+        message = session.scalar(select(Message))
+        assert "lung cancer" in message.body and message.attachments == []
+        assert message.notices == ["email_too_large"]

@@ -7,6 +7,7 @@ import json
 import logging
 import socket
 from dataclasses import dataclass, field
+from datetime import datetime
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -14,7 +15,7 @@ from email.parser import BytesParser
 from twilio.http import HttpClient
 from twilio.http.response import Response
 
-from channels.base import OutboundMessage, SendResult
+from channels.base import OutboundMessage, SendResult, single_part
 
 
 class RecordingSender:
@@ -24,9 +25,15 @@ class RecordingSender:
         self.channel = channel
         self.sent: list[OutboundMessage] = []
 
+    def split(self, text: str) -> list[str]:
+        return single_part(text)
+
     def send(self, msg: OutboundMessage) -> SendResult:
         self.sent.append(msg)
-        return SendResult(provider_id=f"rec-{len(self.sent)}", status="sent", provider_ids=(f"rec-{len(self.sent)}",))
+        return SendResult(provider_id=f"rec-{len(self.sent)}", status="sent")
+
+    def lookup(self, msg: OutboundMessage, since: datetime) -> str | None:
+        return None
 
 
 @dataclass
@@ -64,6 +71,11 @@ class RecordingTwilioHttpClient(HttpClient):
 def message_created(sid: str, status: str = "queued") -> Response:
     """A 201 as Twilio answers POST /Messages.json."""
     return Response(201, json.dumps({"sid": sid, "status": status, "body": "", "num_segments": "1"}))
+
+
+def message_list(*messages: dict) -> Response:
+    """A 200 as Twilio answers GET /Messages.json (one page)."""
+    return Response(200, json.dumps({"messages": list(messages), "next_page_uri": None, "page": 0, "page_size": 50}))
 
 
 def twilio_error(status: int, code: int, message: str = "error") -> Response:

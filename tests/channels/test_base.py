@@ -56,14 +56,15 @@ def test_error_hierarchy():
     assert issubclass(TransientSendError, SendError) and issubclass(PermanentSendError, SendError)
     error = PermanentSendError(63016)
     assert error.code == 63016 and "63016" in str(error)
-    assert TransientSendError("x", code=451, sent_ids=("a",)).sent_ids == ("a",)
+    assert TransientSendError("x", code=451, maybe_sent=True).maybe_sent
+    assert not TransientSendError("x", code=451).maybe_sent
 
 
 def test_recording_sender_satisfies_the_protocol():
     sender = RecordingSender()
     assert isinstance(sender, Sender)
     result = sender.send(OutboundMessage(channel="whatsapp", to="+1", text="hi"))
-    assert result == SendResult(provider_id="rec-1", status="sent", provider_ids=("rec-1",))
+    assert result == SendResult(provider_id="rec-1", status="sent")
     assert [m.text for m in sender.sent] == ["hi"]
 
 

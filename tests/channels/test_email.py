@@ -527,12 +527,26 @@ class TestGarbage:
         msg = parse_raw(raw)
         assert msg.attachments and msg.attachments[0].filename == "a.pdf"
 
-    def test_oversized_message_is_invalid(self, monkeypatch):
-        import channels.email as email_channel
+    def test_truncated_message_keeps_its_text_and_drops_attachments(self):
+        raw = (
+            "From: a@example.org\nSubject: scan\nMessage-ID: <big@example.org>\nMIME-Version: 1.0\n"
+            "Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\nMy father has lung cancer.\n"
+            "--b\nContent-Type: application/pdf; name=a.pdf\nContent-Transfer-Encoding: base64\n\nJVBERi0xLj"
+        ).encode()
+        msg = parse_raw(raw, truncated=True)
+        assert "lung cancer" in msg.text
+        assert msg.attachments == ()
+        assert msg.extra["notices"] == ["email_too_large"] and msg.extra["attachments_dropped"] == 1
 
-        monkeypatch.setattr(email_channel, "MAX_RAW_BYTES", 100)
-        with pytest.raises(InvalidPayload, match="too large"):
-            parse_raw(PLAIN_FIRST_CONTACT)
+    def test_read_limited_keeps_the_limit_and_drains_the_rest(self):
+        import io
+
+        from channels.email import read_limited
+
+        stream = io.BytesIO(b"x" * 200_000)
+        kept, over = read_limited(stream, 100_000)
+        assert len(kept) == 100_000 and over and stream.read() == b""
+        assert read_limited(io.BytesIO(b"y" * 10), 10) == (b"y" * 10, False)
 
     @settings(max_examples=300, deadline=None)
     @given(st.binary(max_size=2000))

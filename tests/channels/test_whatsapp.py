@@ -191,9 +191,11 @@ class TestParseWebhook:
         with pytest.raises(InvalidPayload, match="NumMedia must be a whole number"):
             parse_webhook(inbound(NumMedia=num_media, MediaUrl0=MEDIA_URL))
 
-    def test_num_media_above_ten_is_invalid(self):
-        with pytest.raises(InvalidPayload, match="at most 10"):
-            parse_webhook(inbound(NumMedia="11"))
+    def test_media_beyond_ten_are_not_kept_and_the_patient_is_told(self):
+        urls = {f"MediaUrl{i}": f"{MEDIA_URL}{i}" for i in range(12)}
+        msg = parse_webhook(inbound(NumMedia="12", Body="scans", **urls))
+        assert len(msg.attachments) == 10 and msg.text == "scans"
+        assert msg.extra["notices"] == ["media_not_kept"]
 
     def test_announced_media_without_url_is_invalid(self):
         with pytest.raises(InvalidPayload, match="MediaUrl1 is missing"):
@@ -490,15 +492,25 @@ class TestWhatsAppSender:
         make_sender(twilio_http).send(out(to="whatsapp:+254 711 000 101"))
         assert twilio_http.requests[0].data["To"] == "whatsapp:+254711000101"
 
-    def test_long_text_goes_out_in_parts_and_returns_last_sid(self, twilio_http):
+    def test_long_text_is_split_into_parts_each_sent_as_one_message(self, twilio_http):
         text = "This is one sentence of a long estimate. " * 100  # about 4100 chars
-        result = make_sender(twilio_http).send(out(text))
-        bodies = [r.data["Body"] for r in twilio_http.requests]
-        assert len(bodies) == 3
-        assert all(len(b) <= 1600 for b in bodies)
-        assert " ".join(bodies).split() == text.split()
-        assert result.provider_id == "SM" + f"{3:032x}"
-        assert result.provider_ids == tuple("SM" + f"{i:032x}" for i in (1, 2, 3))
+        sender = make_sender(twilio_http)
+        parts = sender.split(text)
+        assert len(parts) == 3 and all(len(p) <= 1600 for p in parts)
+        ids = [sender.send(out(part)).provider_id for part in parts]
+        assert [r.data["Body"] for r in twilio_http.requests] == parts
+        assert " ".join(parts).split() == text.split()
+        assert ids == ["SM" + f"{i:032x}" for i in (1, 2, 3)]
+
+    def test_a_text_over_the_limit_is_refused_unsplit(self, twilio_http):
+        with pytest.raises(ValueError, match="split"):
+            make_sender(twilio_http).send(out("x" * 1601))
+        assert twilio_http.requests == []
+
+    def test_reference_goes_into_the_status_callback_url(self, twilio_http):
+        sender = make_sender(twilio_http, status_callback="https://intake.example.org/webhooks/twilio/status")
+        sender.send(OutboundMessage(channel="whatsapp", to="+254711000101", text="hi", reference="42"))
+        assert twilio_http.requests[0].data["StatusCallback"] == "https://intake.example.org/webhooks/twilio/status?ref=42"
 
     def test_empty_text_is_refused_before_calling_twilio(self, twilio_http):
         with pytest.raises(ValueError):
@@ -539,19 +551,25 @@ class TestWhatsAppSender:
         assert info.value.code == 63016
 
     @pytest.mark.parametrize(
-        "error", [requests.exceptions.ConnectionError("refused"), requests.exceptions.ReadTimeout("slow"), ConnectionResetError()]
+        "error, maybe_sent",
+        [
+            (requests.exceptions.ConnectTimeout("no route"), False),
+            (requests.exceptions.ConnectionError("NewConnectionError: Connection refused"), False),
+            (requests.exceptions.ReadTimeout("slow"), True),
+            (ConnectionResetError(), True),
+        ],
     )
-    def test_network_errors_are_transient(self, error):
+    def test_network_errors_are_transient_and_say_whether_twilio_may_have_it(self, error, maybe_sent):
         http = RecordingTwilioHttpClient([error])
-        with pytest.raises(TransientSendError):
-            make_sender(http).send(out())
-
-    def test_failure_after_first_part_reports_what_was_sent(self):
-        http = RecordingTwilioHttpClient([message_created("SMfirst"), twilio_error(429, 20429)])
         with pytest.raises(TransientSendError) as info:
-            make_sender(http).send(out("A sentence that is long enough. " * 60))
-        assert info.value.sent_ids == ("SMfirst",)
-        assert len(http.requests) == 2
+            make_sender(http).send(out())
+        assert info.value.maybe_sent is maybe_sent
+
+    def test_twilio_refusals_are_certainly_not_sent(self):
+        http = RecordingTwilioHttpClient([twilio_error(503, 20503)])
+        with pytest.raises(TransientSendError) as info:
+            make_sender(http).send(out())
+        assert not info.value.maybe_sent
 
     def test_form_body_twilio_would_receive_is_urlencoded_utf8(self, twilio_http):
         # The real HTTP client url-encodes `data`; check the values survive that.
