@@ -12,13 +12,13 @@ from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 import estimates
 from bot.config import load_settings
-from dialogs.actions import state
+from dialogs.actions import answers, state
 from dialogs.messages import t
 from dialogs.understanding import facts as fact_extraction
 from dialogs.understanding import language as lang_detection
@@ -44,6 +44,18 @@ def _text(tracker: Tracker) -> str:
 
 def _say(dispatcher: CollectingDispatcher, key: str, language: str, **params: Any) -> None:
     dispatcher.utter_message(text=t(key, language, **{**_org(), **params}))
+
+
+def _send(dispatcher: CollectingDispatcher, tracker: Tracker, lines: list[str], language: str) -> list[EventType]:
+    """Utter this action's text; never the same text as the previous turn's (DESIGN 2.3:
+    a repeated text reads as a loop), so a repeat is varied."""
+    text = "\n\n".join(line for line in lines if line)
+    if not text:
+        return []
+    if text == tracker.get_slot("last_text"):
+        text = "\n\n".join([t("noted_again", language), text])
+    dispatcher.utter_message(text=text)
+    return [SlotSet("last_text", text)]
 
 
 def _publish(dispatcher: CollectingDispatcher, **update: Any) -> None:
@@ -107,17 +119,21 @@ class ActionUnderstand(Action):
 
         facts = dict(tracker.get_slot("facts") or {})
         found = fact_extraction.extract_facts(readable, language) if text else {}
-        if requested == "requested_service" and (choice := state.menu_choice(text)):
-            found["request.service"] = choice
+        asked = dict(tracker.get_slot("asked") or {})
+        question = answers.question_intent(message, language)
+        service_asked = requested == "requested_service" or (channel == "email" and asked.get("requested_service"))
+        if service_asked and text and not found.get("request.service"):
+            if choice := state.menu_choice(text, language):
+                found["request.service"] = choice
+            elif not question and not tracker.get_slot("requested_service"):
+                # DESIGN 2.3: an answer to "how can we help?" that names no service (a
+                # retelling, a question back, an emoji) means "not sure": the rules decide.
+                found["request.service"] = "unsure"
+                found["request.text"] = text.strip()[:300]
         if requested == "treatment_history" and not found and signals.detect_consent(text) == "refused":
             found["history.no_treatment_yet"] = True  # "no" / "none" to "what treatment so far?"
         facts = fact_extraction.merge_facts(facts, found)
-
-        asked = dict(tracker.get_slot("asked") or {})
         values = state.slot_values(facts)
-        if requested in values and values[requested] is None and text and asked.get(requested, 0) >= state.MAX_ASKS:
-            facts = fact_extraction.merge_facts(facts, state.accept_unanswered(requested, text))
-            values = state.slot_values(facts)
 
         consent = tracker.get_slot("consent")
         answer = signals.detect_consent(text) if text else None
@@ -143,6 +159,15 @@ class ActionUnderstand(Action):
         )
         wants_erasure = bool(text) and signals.wants_erasure(text)
 
+        failed = list(tracker.get_slot("failed") or [])
+        if text:
+            now = {**tracker.slots, **values, "consent": consent, "emergency": bool(flags), "channel": channel}
+            going_on, cannot = state.give_up(state.unanswered(now, asked, channel, requested))
+            if going_on:
+                facts = fact_extraction.merge_facts(facts, going_on)
+                values = state.slot_values(facts)
+            failed += [slot for slot in cannot if slot not in failed]
+
         case = state.case_body(facts, language, consent, flags)
         if flags:
             # Rule R1 holds from the first red flag on: no pathway, whatever else is still missing.
@@ -157,6 +182,7 @@ class ActionUnderstand(Action):
             SlotSet("turn", float(tracker.get_slot("turn") or 0) + 1),
             SlotSet("understood", bool(found or answer)),
             SlotSet("new_files", len(meta.get("attachments") or [])),
+            SlotSet("failed", failed),
         ]
         if consent:
             events.append(SlotSet("consent", consent))
@@ -188,6 +214,11 @@ class ValidateIntakeForm(FormValidationAction):
         return state.required_slots(tracker.slots)
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        question = answers.question_intent(tracker.latest_message, tracker.get_slot("language"))
+        answered = tracker.get_slot("answered_turn") == tracker.get_slot("turn")
+        if tracker.active_loop_name == "intake_form" and question and not answered:
+            # The family asked something: reject, so the rules answer it and resume the form.
+            return [ActionExecutionRejected("intake_form")]
         events = await super().run(dispatcher, tracker, domain)
         # Always report a validated slot: an unanswered question is asked again
         # by the form itself instead of the form rejecting the turn.
@@ -216,18 +247,20 @@ class AskAction(Action, ABC):
             for s in todo:
                 asked[s] = asked.get(s, 0) + 1
         else:
+            answered_now = tracker.get_slot("answered_turn") == tracker.get_slot("turn")
             if self.slot == "consent":
                 key = "consent_question" if not asked.get("consent") else "consent_reask"
             else:
-                key = f"ask_{self.slot}"
+                # The second time the question is rephrased, with an example (DESIGN 2.3).
+                key = f"reask_{self.slot}" if asked.get(self.slot) else f"ask_{self.slot}"
                 if tracker.get_slot("consent") == "given" and asked.get("consent") and not asked.get("_thanked"):
                     lines.append(t("consent_thanks", language))
                     asked["_thanked"] = 1
-                elif asked.get(self.slot) and not tracker.get_slot("new_files"):
+                elif asked.get(self.slot) and not tracker.get_slot("new_files") and not answered_now:
                     # The same question again: say why, so it does not look like a loop.
                     lines.append(t("noted" if tracker.get_slot("understood") else "not_understood", language))
             lines.append(t(key, language, **_org()))
-            dispatcher.utter_message(text="\n\n".join(lines))
+            events += _send(dispatcher, tracker, lines, language)
             asked[self.slot] = asked.get(self.slot, 0) + 1
         return [*events, SlotSet("asked", asked)]
 
@@ -250,6 +283,16 @@ def _conclude_intake(tracker: Tracker, language: str, lines: list[str]) -> dict[
     if tracker.get_slot("channel") == "email" and case.get("consent") != "given":
         lines.append(t("consent_request_email", language))
     return {"case": case, "ticket": ticket_request(case, reason)}
+
+
+def _offer(case: dict[str, Any]) -> dict[str, Any]:
+    """What the patient was told: pathway and estimate range (to tell them when a correction changes it)."""
+    recommendation = case.get("recommendation") or {}
+    estimate = case.get("estimate") or {}
+    return {
+        "primary": recommendation.get("primary"),
+        "total": [estimate.get("total_low"), estimate.get("total_high"), estimate.get("currency")],
+    }
 
 
 def _pending_recommendation(tracker: Tracker) -> dict[str, Any]:
@@ -278,6 +321,11 @@ def _terminal_update(tracker: Tracker, language: str, lines: list[str]) -> dict[
         if tracker.get_slot("channel") == "email" and case.get("consent") != "given":
             lines.append(t("consent_request_email", language))  # DESIGN 2.1: every first e-mail reply asks
         return {"case": case, "ticket": ticket_request(case, "patient_request"), "owner": "coordinator"}
+    if tracker.get_slot("failed") and not case.get("safety", {}).get("emergency"):
+        # A question asked twice without an answer the intake can do without (DESIGN 2.3):
+        # a coordinator writes; the bot asks nothing more.
+        lines.append(t("bot_failure", language, **_org()))
+        return {"case": case, "ticket": ticket_request(case, "bot_failure"), "owner": "coordinator"}
     return None
 
 
@@ -289,9 +337,9 @@ class ActionConclude(Action):
         language = tracker.get_slot("language") or "en"
         lines, events = _opening(tracker, language, _contact_name(tracker))
         update = _terminal_update(tracker, language, lines) or _conclude_intake(tracker, language, lines)
-        dispatcher.utter_message(text="\n\n".join(lines))
+        events += _send(dispatcher, tracker, lines, language)
         _publish(dispatcher, **update)
-        extra = [SlotSet("case", update["case"])] if "case" in update else []
+        extra = [SlotSet("case", update["case"]), SlotSet("offer", _offer(update["case"]))] if "case" in update else []
         return [*events, *extra, SlotSet("phase", "done")]
 
 
@@ -302,9 +350,9 @@ class ActionHandoff(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         language = tracker.get_slot("language") or "en"
         case = dict(tracker.get_slot("case") or {})
-        _say(dispatcher, "handoff", language)
+        events = _send(dispatcher, tracker, [t("handoff", language, **_org())], language)
         _publish(dispatcher, case=case, ticket=ticket_request(case, "patient_request"), owner="coordinator")
-        return [SlotSet("handoff_requested", True)]
+        return [*events, SlotSet("handoff_requested", True)]
 
 
 class ActionAfterIntake(Action):
@@ -314,21 +362,68 @@ class ActionAfterIntake(Action):
         return "action_after_intake"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        language = tracker.get_slot("language") or "en"
-        lines, _ = _opening(tracker, language)
-        update = _terminal_update(tracker, language, lines)
-        if update is None:
-            case = dict(tracker.get_slot("case") or {})
-            if not case.get("safety", {}).get("emergency"):
-                case["recommendation"] = estimates.recommend(case)
-                case["estimate"] = estimates.estimate(case, case["recommendation"])
-            just_consented = signals.detect_consent(_text(tracker)) == "given" and case.get("consent") == "given"
+        return after_intake(dispatcher, tracker)
+
+
+def after_intake(dispatcher: CollectingDispatcher, tracker: Tracker, answer: str | None = None) -> list[EventType]:
+    """Keep the case current after the recommendation; when a correction changes the
+    pathway or the estimate, say what changed (DESIGN 2.3) with the new estimate.
+    `answer`: the answer to a question the family asked, said instead of the acknowledgement."""
+    language = tracker.get_slot("language") or "en"
+    lines, _ = _opening(tracker, language)
+    if answer:
+        lines.append(answer)
+    update = _terminal_update(tracker, language, lines)
+    events: list[EventType] = []
+    if update is None:
+        case = dict(tracker.get_slot("case") or {})
+        if not case.get("safety", {}).get("emergency"):
+            case["recommendation"] = estimates.recommend(case)
+            case["estimate"] = estimates.estimate(case, case["recommendation"])
+        before = tracker.get_slot("offer") or {}
+        after = _offer(case)
+        changed = bool(before) and before.get("primary") and after["primary"] and before != after
+        just_consented = signals.detect_consent(_text(tracker)) == "given" and case.get("consent") == "given"
+        if changed:
+            key = "update_pathway_changed" if before.get("primary") != after["primary"] else "update_estimate_changed"
+            channel = "email" if tracker.get_slot("channel") == "email" else "whatsapp"
+            lines.append(t(key, language, previous=answers.pathway_name(before.get("primary"), language)))
+            lines.append(estimates.render_estimate(case, case["recommendation"], case["estimate"], channel, language))
+            events.append(SlotSet("offer", after))
+        elif not answer:
             key = "consent_given_late" if just_consented else "after_intake"
+            if t(key, language, **_org()) == tracker.get_slot("last_text"):
+                key = "after_intake_again"
             lines.append(t(key, language, **_org()))
-            update = {"case": case}
-        dispatcher.utter_message(text="\n\n".join(lines))
-        _publish(dispatcher, **update)
-        return [SlotSet("case", update["case"])] if "case" in update else []
+        update = {"case": case}
+    events += _send(dispatcher, tracker, lines, language)
+    _publish(dispatcher, **update)
+    return [*events, SlotSet("case", update["case"])] if "case" in update else events
+
+
+class ActionAnswerQuestion(Action):
+    """A family's own question (cost, time, who we are, hospitals, privacy, travel),
+    answered from the catalogs; the rules then resume the pending question."""
+
+    def name(self) -> str:
+        return "action_answer_question"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        language = tracker.get_slot("language") or "en"
+        kind = answers.question_intent(tracker.latest_message, language)
+        if tracker.get_slot("phase") == "done":
+            if not kind:
+                return after_intake(dispatcher, tracker)
+            if any(tracker.get_slot(s) for s in ("stop_requested", "erase_requested", "handoff_requested")):
+                return after_intake(dispatcher, tracker)
+        if not kind:
+            return []  # not sure it was a question: the form goes on as for any message
+        text = answers.answer(kind, dict(tracker.get_slot("case") or {}), language, _org())
+        if tracker.get_slot("phase") == "done":
+            return after_intake(dispatcher, tracker, answer=text)
+        lines, events = _opening(tracker, language, _contact_name(tracker))
+        events += _send(dispatcher, tracker, [*lines, text], language)
+        return [*events, SlotSet("answered_turn", tracker.get_slot("turn"))]
 
 
 class ActionAskConsent(AskAction):

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import copy
-import unicodedata
 from typing import Any, Mapping
 
+from dialogs.understanding.fx_request import menu_number
 from handoff.cases import EMPTY_CASE
 
 FORM_SLOTS = ("consent", "cancer_type", "treatment_history", "location", "requested_service")
@@ -21,21 +21,19 @@ SERVICE_MENU = {
     8: "unsure",
 }
 # Facts the extractor reports that are not case fields.
-PRIVATE_FACTS = ("location.strength", "history.no_treatment_yet", "history.answer", "location.answer")
-# After this many unanswered asks the patient's own words are accepted, so nobody loops forever.
+PRIVATE_FACTS = ("location.strength", "history.no_treatment_yet", "history.answer", "location.answer", "history.unknown")
+# DESIGN 2.3: each question is asked at most this many times (the second time
+# rephrased, with an example); then the intake goes on without it, or hands over.
 MAX_ASKS = 2
+# Questions the rules can do without: the value they stand for when unanswered.
+CAN_GO_ON = {"requested_service": {"request.service": "unsure"}, "treatment_history": {"history.unknown": True}}
+UNKNOWN_HISTORY = "unknown"
 
 
-def menu_choice(text: str) -> str | None:
-    """A bare number answering the service menu, in any script's digits."""
-    stripped = text.strip().rstrip(".)")
-    if not stripped or len(stripped) > 2:
-        return None
-    try:
-        number = int("".join(str(unicodedata.digit(ch)) for ch in stripped))
-    except (TypeError, ValueError):
-        return None
-    return SERVICE_MENU.get(number)
+def menu_choice(text: str, language: str | None = None) -> str | None:
+    """A numbered answer to the service menu: digits of any script, numerals, words."""
+    number = menu_number(text, language)
+    return SERVICE_MENU.get(number) if number is not None else None
 
 
 def case_body(facts: Mapping[str, Any], language: str, consent: str | None, red_flags: list[str]) -> dict[str, Any]:
@@ -63,8 +61,12 @@ def slot_values(facts: Mapping[str, Any]) -> dict[str, Any]:
         history = "none"
     elif status in TREATED_STATUSES:
         history = status
+    elif facts.get("history.answer"):
+        history = facts["history.answer"]
+    elif facts.get("history.unknown"):
+        history = UNKNOWN_HISTORY  # asked twice without an answer: the case field stays null
     else:
-        history = facts.get("history.answer")
+        history = None
     country = facts.get("location.country")
     return {
         "cancer_type": facts.get("diagnosis.cancer_type"),
@@ -78,6 +80,8 @@ def required_slots(slots: Mapping[str, Any]) -> list[str]:
     """What the intake form still needs; [] ends the form (handoff, stop, refusal)."""
     if slots.get("stop_requested") or slots.get("handoff_requested") or slots.get("erase_requested"):
         return []
+    if slots.get("failed"):
+        return []  # a question the intake cannot do without went unanswered: a coordinator takes over
     if slots.get("consent") == "refused":
         return []
     if slots.get("emergency"):
@@ -95,15 +99,25 @@ def missing(slots: Mapping[str, Any]) -> list[str]:
     return [name for name in required_slots(slots) if slots.get(name) in (None, "")]
 
 
-def accept_unanswered(requested: str, text: str) -> dict[str, Any]:
-    """The patient's own words for a question asked MAX_ASKS times without an answer we understood."""
-    words = text.strip()[:300]
-    if requested == "cancer_type":
-        return {"diagnosis.cancer_type": "other", "diagnosis.text": words}
-    if requested == "treatment_history":
-        return {"history.answer": words}
-    if requested == "location":
-        return {"location.answer": words, "location.city": words[:100]}
-    if requested == "requested_service":
-        return {"request.service": "unsure", "request.text": words}
-    return {}
+def unanswered(slots: Mapping[str, Any], asked: Mapping[str, int], channel: str | None, requested: str | None) -> list[str]:
+    """Missing questions already asked MAX_ASKS times that this message still did not answer.
+    On WhatsApp only the pending question counts; an e-mail answers all asked questions at once."""
+    out = []
+    for slot in missing(slots):
+        if asked.get(slot, 0) < MAX_ASKS:
+            continue
+        if channel == "email" or slot == requested:
+            out.append(slot)
+    return out
+
+
+def give_up(slots: list[str]) -> tuple[dict[str, Any], list[str]]:
+    """(facts that let the intake go on, questions it cannot go on without)."""
+    facts: dict[str, Any] = {}
+    failed = []
+    for slot in slots:
+        if slot in CAN_GO_ON:
+            facts.update(CAN_GO_ON[slot])
+        else:
+            failed.append(slot)
+    return facts, failed

@@ -71,3 +71,108 @@ def request(t: Text, language: str | None = None) -> dict[str, str]:
 
 def _sentence_text(t: Text, start: int, end: int) -> str:
     return t.orig(start, end).strip()[:MAX_TEXT]
+
+
+MENU_SIZE = 8
+MENU_MAX_WORDS = 5
+_MENU_TOKEN = re.compile(r"[^\s,.!?;:()\"'#\-]+|#")
+
+
+@lru_cache(maxsize=1)
+def _menu_words() -> Terms:
+    words = Terms()
+    words.add_block(load("request.yml")["menu_words"], True)
+    return words
+
+
+def _numeral(token: str) -> int | None:
+    """One token as a number: digits of any script (already ASCII), "6th", "六", "第六"."""
+    from dialogs.understanding.fx_numbers import chinese_number, to_int
+
+    token = token.strip("第个项号")
+    if not token:
+        return None
+    return to_int(token) if not all(c in "零一二三四五六七八九十两" for c in token) else chinese_number(token)
+
+
+def menu_number(text: str, language: str | None = None) -> int | None:
+    """A numbered answer to the service menu: a short message holding one number
+    1-8 (any script's digits, Chinese numerals, number words and ordinals of the
+    16 languages, "number 4", "the sixth"), and nothing else but menu words."""
+    from dialogs.understanding.fx_numbers import word_value
+
+    t = Text(text)
+    low = t.low.strip()
+    if not low or len(low) > 60:
+        return None
+    # Multi-word number words first ("ikaapat na", "pang apat"), then single tokens.
+    values: list[int] = []
+    rest = " " + low + " "
+    for kind in ("ordinals", "cardinals"):
+        found = _number_words(kind, rest)
+        if found and kind == "ordinals":
+            values += [v for v, _ in found]
+            for _, span in found:
+                rest = rest.replace(span, " ")
+            rest = re.sub(r"(?<!\S)(?:one|ones)(?!\S)", " ", rest)  # "the second one"
+        elif found and not values:
+            values += [v for v, _ in found]
+            for _, span in found:
+                rest = rest.replace(span, " ")
+    menu_hits = _menu_words().find(Text(rest.strip()), language)
+    leftover = Text(rest.strip())
+    covered = [False] * leftover.n
+    for hit in menu_hits:
+        for i in range(hit.start, hit.end):
+            covered[i] = True
+    tokens = [m for m in _MENU_TOKEN.finditer(leftover.low)]
+    others = 0
+    for m in tokens:
+        value = _numeral(m.group(0))
+        if value is not None:
+            values.append(value)
+        elif not all(covered[m.start():m.end()]):
+            if any(not c.isascii() and c.isalpha() and is_cjk_char(c) for c in m.group(0)):
+                chars = [c for i, c in enumerate(m.group(0)) if not covered[m.start() + i]]
+                parsed = _numeral("".join(chars))
+                if parsed is not None:
+                    values.append(parsed)
+                    continue
+            others += 1
+    if others > 1 or len(tokens) > MENU_MAX_WORDS + 1 or len(set(values)) != 1:
+        return None
+    value = values[0]
+    return value if 1 <= value <= MENU_SIZE else None
+
+
+def is_cjk_char(ch: str) -> bool:
+    from dialogs.understanding.fx_text import is_cjk
+
+    return is_cjk(ch)
+
+
+def _number_words(kind: str, text: str) -> list[tuple[int, str]]:
+    """(value, matched words) of the number words of one kind in a padded text."""
+    from dialogs.understanding.fx_numbers import _word_table, word_class
+
+    wc = word_class()
+    found: list[tuple[int, str]] = []
+    for pattern, value, source in sorted(_word_table(kind), key=lambda row: -len(row[2])):
+        if all(is_cjk_char(c) for c in source if c.isalpha()) and source:
+            continue  # Chinese numerals are read by _numeral, also glued to 第/个
+        for m in re.finditer(rf"(?<!{wc})(?:{source})(?!{wc})", text):
+            if m.group(0).strip() and not any(m.group(0) in span for _, span in found):
+                found.append((value, m.group(0)))
+    return found
+
+
+@lru_cache(maxsize=1)
+def _question_cues() -> Terms:
+    cues = Terms()
+    cues.add_block(load("request.yml")["question_cues"], True)
+    return cues
+
+
+def asks_something(text: str, language: str | None = None) -> bool:
+    """The message is a question: a question mark or an interrogative word (request.yml)."""
+    return bool(text and text.strip()) and bool(_question_cues().find(Text(text), language))
