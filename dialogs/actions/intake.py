@@ -118,14 +118,16 @@ class ActionUnderstand(Action):
         )
 
         facts = dict(tracker.get_slot("facts") or {})
-        found = fact_extraction.extract_facts(readable, language) if text else {}
         asked = dict(tracker.get_slot("asked") or {})
-        question = answers.question_intent(message, language)
-        service_asked = requested == "requested_service" or (channel == "email" and asked.get("requested_service"))
-        if service_asked and text and not found.get("request.service"):
+        done = tracker.get_slot("phase") == "done"
+        service_asked = requested == "requested_service" or (
+            channel == "email" and asked.get("requested_service") and not tracker.get_slot("requested_service")
+        )
+        found = fact_extraction.extract_facts(readable, language, answering_service=bool(service_asked)) if text else {}
+        if text and not found.get("request.service") and (service_asked or (done and asked.get("requested_service"))):
             if choice := state.menu_choice(text, language):
-                found["request.service"] = choice
-            elif not question and not tracker.get_slot("requested_service"):
+                found["request.service"] = choice  # also a late "number 4" to the menu we showed
+            elif service_asked and not flags and not tracker.get_slot("requested_service"):
                 # DESIGN 2.3: an answer to "how can we help?" that names no service (a
                 # retelling, a question back, an emoji) means "not sure": the rules decide.
                 found["request.service"] = "unsure"
@@ -172,6 +174,10 @@ class ActionUnderstand(Action):
         if flags:
             # Rule R1 holds from the first red flag on: no pathway, whatever else is still missing.
             case["recommendation"] = estimates.recommend(case)
+        elif not done:
+            # No pathway until the required facts are in (DESIGN 2.4); the case says what is missing.
+            now = {**tracker.slots, **values, "consent": consent, "channel": channel}
+            case["recommendation"] = _pending_recommendation(now)
         events: list[EventType] = [
             SlotSet("channel", channel),
             SlotSet("language", language),
@@ -295,9 +301,10 @@ def _offer(case: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _pending_recommendation(tracker: Tracker) -> dict[str, Any]:
+def _pending_recommendation(slots: dict[str, Any]) -> dict[str, Any]:
     """No pathway yet: the intake stopped before the facts were complete (e.g. a handoff)."""
-    still_open = {**tracker.slots, "handoff_requested": None, "stop_requested": None, "erase_requested": None, "consent": None}
+    still_open = {**slots, "handoff_requested": None, "stop_requested": None, "erase_requested": None, "consent": None,
+                  "failed": None}
     todo = [slot for slot in state.missing(still_open) if slot != "consent"]
     return {"primary": None, "secondary": [], "reasons": ["pending: intake incomplete (" + ", ".join(todo) + ")"]}
 
@@ -306,7 +313,7 @@ def _terminal_update(tracker: Tracker, language: str, lines: list[str]) -> dict[
     """Stop, refusal, erasure and handoff requests, in that order of precedence."""
     case = dict(tracker.get_slot("case") or {})
     if not case.get("recommendation"):
-        case["recommendation"] = _pending_recommendation(tracker)
+        case["recommendation"] = _pending_recommendation(tracker.slots)
     if tracker.get_slot("stop_requested"):
         lines.append(t("opt_out", language, **_org()))
         return {"case": case, "opt_out": True}

@@ -25,8 +25,9 @@ STRONG_STATUSES = {"relapsed", "refractory", "progressing"}
 PATIENT_FACTS = ("diagnosis.cancer_type", "diagnosis.text", "diagnosis.stage", "diagnosis.histology", "patient.age", "patient.sex")
 
 
-def extract_facts(text: str, language: str | None = None) -> dict[str, object]:
-    """Every intake fact found in one message (only the keys found)."""
+def extract_facts(text: str, language: str | None = None, answering_service: bool = False) -> dict[str, object]:
+    """Every intake fact found in one message (only the keys found); `answering_service`:
+    the message answers the service question, so a service it names is the wish."""
     if not text or not text.strip():
         return {}
     t = Text(text)
@@ -76,7 +77,7 @@ def extract_facts(text: str, language: str | None = None) -> dict[str, object]:
             facts["location.city"] = city
         facts["location.strength"] = strength
 
-    facts.update(request(t, language))
+    facts.update(request(t, language, answering=answering_service))
     if _corrections().find(t, language):
         facts["_correction"] = True
     return facts

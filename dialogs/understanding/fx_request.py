@@ -36,9 +36,10 @@ def _answer_spans(t: Text) -> list[tuple[int, int, bool]]:
     return spans
 
 
-def request(t: Text, language: str | None = None) -> dict[str, str]:
+def request(t: Text, language: str | None = None, answering: bool = False) -> dict[str, str]:
     """{"request.service": ..., "request.text": ...} or {}: a service named in a
-    sentence that asks for something wins over "unsure"."""
+    sentence that asks for something wins over "unsure". `answering`: the message
+    answers "how can we help?", so any service it names (not negated) is the wish."""
     services, cues, unsure, bare = _terms()
     negated = Negation(t, language)
     cue_hits = cues.find(t, language)
@@ -48,7 +49,7 @@ def request(t: Text, language: str | None = None) -> dict[str, str]:
         if negated(hit.start, hit.end):
             continue
         s, e = t.sentence(hit.start)
-        if t.is_short() or any(s <= c.start < e for c in cue_hits) or any(a <= hit.start < b for a, b, _ in answers):
+        if answering or t.is_short() or any(s <= c.start < e for c in cue_hits) or any(a <= hit.start < b for a, b, _ in answers):
             value = hit.value
             if value in REFINED_BY:
                 # "બીજો અભિપ્રાય (in-person second opinion)": "second opinion" made specific

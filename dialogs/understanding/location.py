@@ -93,7 +93,8 @@ def _lexicon() -> tuple[Terms, set[str]]:
             if len(code) != 2 or not code.isalpha() or code in NOT_COUNTRIES:
                 continue
             for variant in _variants(name):
-                add(variant, Place("country", code))
+                for joined in _conjunctions(variant, locale):
+                    add(joined, Place("country", code))
     for code, names in data["country_aliases"].items():
         for name in names:
             if str(name).startswith("="):
@@ -113,6 +114,37 @@ def _lexicon() -> tuple[Terms, set[str]]:
             terms.add(name, lang, None)
     ambiguous = {normalise_key(n) for n in data["ambiguous_names"]}
     return terms, ambiguous
+
+
+# "and" in country names of several words, as CLDR writes it and as people do
+# ("Trinidad & Tobago" / "Trinidad and Tobago", "Antigua-et-Barbuda", "Bosna ve Hersek").
+CONJUNCTIONS = {
+    "en": ["&", "and"], "fr": ["et", "&", "and"], "tr": ["ve", "&", "and"], "ru": ["и", "&"], "sw": ["na", "&", "and"],
+    "fil": ["at", "&", "and"], "ar": ["و", "&"], "hi": ["और", "एंड", "&", "and"], "bn": ["ও", "এবং", "&"],
+    "ur": ["اور", "&"], "zh_Hans": ["和", "与", "及"], "zh_Hant": ["和", "與", "及"], "ta": ["மற்றும்", "&"],
+    "si": ["සහ", "&"], "ne": ["र", "एण्ड", "एन्ड", "&"], "gu": ["અને", "એન્ડ", "&"],
+}
+_SAINT = re.compile(r"\b(?:St\.?|Saint)\s+")
+
+
+def _conjunctions(name: str, locale: str) -> list[str]:
+    """A country name with each way of writing its "and" (and "St." / "Saint")."""
+    words = CONJUNCTIONS.get(locale, ["&", "and"])
+    out = [name]
+    if locale in ("zh_Hans", "zh_Hant"):
+        for word in words:
+            if word in name:
+                out += [name.replace(word, other) for other in words if other != word]
+    else:
+        for word in words:
+            pattern = re.compile(rf"(?:(?<=\s)|(?<=-)){re.escape(word)}(?=[\s-])")
+            if pattern.search(name):
+                out += [pattern.sub(other, name) for other in words if other != word]
+        if locale == "ar":
+            out += [re.sub(r"\s+و(?=\S)", " و ", v) for v in out]  # "أنتيغوا و بربودا"
+    if _SAINT.search(name):
+        out += [_SAINT.sub(lead + " ", v) for v in list(out) for lead in ("St.", "St", "Saint")]
+    return list(dict.fromkeys(out))
 
 
 def _variants(name: str) -> list[str]:

@@ -16,6 +16,11 @@
 Each corpus must give every conversation a reply and a case valid against the contract,
 and meet at least its floor of `expect` paths (room for a deliberate behaviour change,
 not for a regression); the per-field figures are printed (`pytest -s`).
+
+Every conversation in which the family gave consent (on e-mail: consent still pending)
+and answered the bot must end with a ticket (DESIGN 2.3: every family who wrote reaches a
+person); the completion rate per corpus is printed and must be 100%. Only a refused
+consent and an opt-out (STOP) end without one.
 """
 from __future__ import annotations
 
@@ -35,6 +40,10 @@ from tests.conftest import REPO, SHARED
 pytestmark = pytest.mark.rasa
 SCHEMA = json.loads((REPO / "bot" / "contract" / "case.schema.json").read_text())
 LANGUAGES = ("en", "ar", "bn", "hi", "ur", "zh-Hans", "zh-Hant", "tr", "fr", "ru", "sw", "tl", "ta", "si", "ne", "gu")
+
+
+# DESIGN 6.6 reasons that mean a person now owns the conversation (delivery_failed is the outbox's).
+HANDED_OVER = {"intake_complete", "patient_request", "emergency", "bot_failure", "erasure_request", "intake_stalled"}
 
 
 class Corpus(NamedTuple):
@@ -125,3 +134,27 @@ def test_expectations_met_report(replayed) -> None:
     for miss in misses:
         print("  MISS " + miss)
     assert hits / total >= corpus.floor, f"only {hits}/{total} {name} expectations met (floor {corpus.floor:.0%})"
+
+
+def _needs_a_person(conversation: dict[str, Any], case: dict[str, Any] | None) -> bool:
+    """The family consented (an e-mail's consent may still be pending) and answered at least once."""
+    if not case or case.get("opted_out") or len(conversation["events"]) < 2:
+        return False
+    consent = case.get("consent")
+    return consent == "given" or (case.get("channel") == "email" and consent == "pending")
+
+
+def test_every_answered_intake_reaches_a_person(replayed) -> None:
+    name, results = replayed
+    conversations = {c["id"]: c for c in _conversations(CORPORA[name])}
+    eligible = [r for r in results if _needs_a_person(conversations[r["id"]], r["case"])]
+    unfinished = [
+        f"{r['id']}: ticket {((r['case'] or {}).get('ticket') or {}).get('reason')!r}"
+        for r in eligible
+        if ((r["case"] or {}).get("ticket") or {}).get("reason") not in HANDED_OVER
+    ]
+    done = len(eligible) - len(unfinished)
+    print(f"\n{name} completion: {done}/{len(eligible)} ({100 * done / max(len(eligible), 1):.0f}%) of the answered intakes reach a person")
+    for line in unfinished:
+        print("  UNFINISHED " + line)
+    assert not unfinished, f"{name}: conversations that never reach a person: {unfinished}"

@@ -245,3 +245,27 @@ def test_the_same_text_is_never_sent_twice_in_a_row(chat) -> None:
         c.say(body)
     replies = c.replies()
     assert all(a != b for a, b in zip(replies, replies[1:])), replies
+
+
+def test_a_question_back_to_the_service_question_is_answered_and_counts_as_unsure(chat) -> None:
+    c = chat("+254711200010")
+    c.say("My mother has breast cancer. No treatment yet. We live in Nairobi, Kenya.")
+    c.say("yes")
+    reply = c.say("anything that helps. is it expensive?")[-1]
+    case = c.case()
+    assert case["request"]["service"] == "unsure"
+    assert case["recommendation"]["primary"] == "remote_second_opinion"
+    assert t("answer_cost_note", "en") in reply and t("recommendation_intro", "en") in reply
+    assert reply.index(t("answer_cost_note", "en")) < reply.index(t("recommendation_intro", "en"))
+    assert c.ticket_reasons() == ["intake_complete"]
+
+
+def test_a_late_menu_number_after_the_recommendation_still_counts(chat) -> None:
+    c = chat("+254711200011")
+    c.say("My mother has breast cancer. No treatment yet. We live in Nairobi, Kenya.")
+    c.say("yes")
+    c.say("please advise")
+    c.say("number 6")
+    assert c.case()["request"]["service"] == "clinical_trial_matching"
+    assert c.case()["recommendation"]["primary"] == "clinical_trial_matching"
+    assert t("update_pathway_changed", "en", previous=answers.pathway_name("remote_second_opinion", "en")) in c.replies()[-1]
