@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: run test install dialogue services bench
+.PHONY: run test install dialogue services bench soak
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed for the app")'
@@ -32,3 +32,6 @@ test: dialogue services
 
 bench: dialogue
 	$(VENV)/bin/python bench/webhook_bench.py
+
+soak: dialogue
+	$(VENV)/bin/python bench/fault_soak.py

@@ -6,12 +6,13 @@ import logging
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
-import time
+from collections.abc import Callable
 from typing import Sequence
 
-from bot.config import PROJECT_ROOT, load_settings
+from bot.config import PROJECT_ROOT, Settings, load_settings
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -98,17 +99,39 @@ def cmd_catalog(args: argparse.Namespace) -> int:
     return estimates_main(["catalog", args.action] + ([args.path] if args.path else []))
 
 
+def _port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _gateway_ready(base: str) -> bool:
+    import requests
+
+    try:
+        return requests.get(f"{base}/readyz", timeout=2).status_code == 200
+    except requests.RequestException:
+        return False
+
+
 def cmd_run(args: argparse.Namespace) -> int:
-    """Install what is missing, train if needed, migrate, and start every process."""
+    """Install what is missing, train if needed, migrate, start every process, wait
+    until the gateway is ready, and restart any process that exits."""
     from bot import migrate
-    from bot.rasa_runtime import DialogueServers, ensure_model, ensure_rasa_env, say
+    from bot.rasa_runtime import (
+        action_server_ready, ensure_model, ensure_rasa_env, rasa_ready, rasa_token, say, start_action_server,
+        start_rasa_server,
+    )
+    from bot.supervisor import Child, Supervisor
 
     settings = load_settings()
     version = settings.get_path("rasa.version")
     say("checking the Rasa environment")
     ensure_rasa_env(version)
     say("checking the trained model")
-    ensure_model(version)
+    model = ensure_model(version)
     say("migrating the database")
     migrate.upgrade(settings.database_url)
     from estimates import load_catalog
@@ -118,19 +141,31 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not env.get("API_TOKEN"):
         env["API_TOKEN"] = secrets.token_urlsafe(24)
         say(f"API_TOKEN was not set; this run uses {env['API_TOKEN']}")
-    os.environ.update({"API_TOKEN": env["API_TOKEN"]})
+    env["RASA_TOKEN"] = rasa_token(settings)
+    os.environ.update({"API_TOKEN": env["API_TOKEN"], "RASA_TOKEN": env["RASA_TOKEN"]})
     log_dir = settings.data_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
-    children: list[subprocess.Popen[bytes]] = []
+    host, port = settings.get_path("server.host"), int(settings.get_path("server.port"))
+    base = f"http://{host}:{port}"
 
-    def spawn(name: str, *argv: str) -> None:
-        say(f"starting {name} (log: {log_dir / (name + '.log')})")
-        with open(log_dir / f"{name}.log", "ab") as log:
-            children.append(
-                subprocess.Popen([sys.executable, "-m", "bot.cli", *argv], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-            )
+    def app_process(name: str, *argv: str) -> Callable[[], subprocess.Popen[bytes]]:
+        def start() -> subprocess.Popen[bytes]:
+            with open(log_dir / f"{name}.log", "ab") as log:
+                return subprocess.Popen([sys.executable, "-m", "bot.cli", *argv], cwd=PROJECT_ROOT, env=env,
+                                        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        return start
 
-    servers = DialogueServers(settings, log_dir)
+    children = []
+    if settings.get_path("smtp.sink"):
+        smtp = (settings.get_path("smtp.host"), int(settings.get_path("smtp.port")))
+        children.append(Child("smtp-sink", app_process("smtp-sink", "smtp-sink"), lambda: _port_open(*smtp), 30))
+    children += [
+        Child("actions", lambda: start_action_server(settings, log_dir / "actions.log"), lambda: action_server_ready(settings), 60),
+        Child("rasa", lambda: start_rasa_server(settings, model, log_dir / "rasa.log"), lambda: rasa_ready(settings), 180),
+        Child("worker", app_process("worker", "worker")),
+        Child("gateway", app_process("gateway", "serve"), lambda: _gateway_ready(base), 60),
+    ]
+    supervisor = Supervisor(children, say, settings.data_dir / "run")
 
     def _stop(signum: int, _frame: object) -> None:
         raise KeyboardInterrupt
@@ -139,36 +174,31 @@ def cmd_run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     try:
-        if settings.get_path("smtp.sink"):
-            spawn("smtp-sink", "smtp-sink")
-        servers.start()
-        spawn("worker", "worker")
-        spawn("gateway", "serve")
-        base = f"http://{settings.get_path('server.host')}:{settings.get_path('server.port')}"
-        time.sleep(1.5)
-        say("ready:")
-        say(f"  simulator  {base}/simulator/")
+        supervisor.start_all()
+        say("ready (GET /readyz answers 200):")
+        if _simulator_on(settings):
+            say(f"  simulator  {base}/simulator/")
         say(f"  case API   {base}/api/cases/<id>  (Authorization: Bearer $API_TOKEN)")
         say(f"  WhatsApp   POST {settings.get_path('server.public_base_url')}/webhooks/twilio/whatsapp")
-        say(f"  Rasa       {settings.get_path('rasa.url')}   actions 127.0.0.1:{settings.get_path('rasa.action_port')}")
-        say("press Ctrl-C to stop")
-        while all(child.poll() is None for child in children):
-            time.sleep(1)
-        say("a process stopped; shutting down (see the logs)")
-        return 1
+        say(f"  health     {base}/healthz   {base}/readyz")
+        say(f"  Rasa       {settings.get_path('rasa.url')} (token in RASA_TOKEN or {settings.data_dir}/secrets)   "
+            f"actions 127.0.0.1:{settings.get_path('rasa.action_port')}")
+        say("press Ctrl-C to stop; a process that exits is restarted")
+        supervisor.run_forever()
     except KeyboardInterrupt:
         say("stopping")
         return 0
+    except RuntimeError as exc:
+        say(f"could not start: {exc}")
+        return 1
     finally:
-        for child in children:
-            if child.poll() is None:
-                child.terminate()
-        for child in children:
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                child.kill()
-        servers.stop()
+        supervisor.stop()
+
+
+def _simulator_on(settings: Settings) -> bool:
+    from bot.app import simulator_enabled
+
+    return simulator_enabled(settings)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -168,7 +168,7 @@ def turn_metadata(conversation: Conversation, message: Message) -> dict[str, Any
     }
 
 
-def _reply_headers(conversation: Conversation, inbound: Message) -> dict[str, Any]:
+def reply_headers(conversation: Conversation, inbound: Message) -> dict[str, Any]:
     if conversation.channel != "email":
         return {}
     refs = [r for r in (conversation.thread_key, inbound.provider_id) if r]
@@ -283,7 +283,7 @@ def apply_turn(session: Session, settings: Settings, message_id: int, replies: l
         # (split by the channel only past Twilio's 1600 characters). Rasa's REST
         # channel cuts a text at blank lines, so the paragraphs are joined back here.
         text = "\n\n".join(texts)
-        outbox_ids.append(queue_outbound(session, conversation, text, _reply_headers(conversation, inbound), inbound.id))
+        outbox_ids.append(queue_outbound(session, conversation, text, reply_headers(conversation, inbound), inbound.id))
     return outbox_ids
 
 
@@ -305,6 +305,6 @@ def give_up_on_message(session: Session, settings: Settings, message_id: int, er
     outbox_ids = notify_coordinators(session, settings, case) if changed else []
     if conversation.owner == Owner.bot and not conversation.contact.opted_out:
         text = t("turn_failed", (case.data or {}).get("language"))
-        outbox_ids.append(queue_outbound(session, conversation, text, _reply_headers(conversation, inbound), inbound.id))
+        outbox_ids.append(queue_outbound(session, conversation, text, reply_headers(conversation, inbound), inbound.id))
     return outbox_ids
 

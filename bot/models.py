@@ -117,6 +117,8 @@ class Conversation(Base):
     retry_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Last time the sweep queued this conversation: at most one sweep task per interval.
     swept_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A stalled intake gets one reminder (bot/stalled.py).
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 

@@ -3,7 +3,9 @@
 Each event goes through its channel's parsing, the conversation service, the
 real Rasa model and actions, and the outbox; senders are local (WhatsApp to
 the simulator transport, e-mail over SMTP to an in-process sink), so nothing
-leaves the machine. Each event is delivered after the bot answered the last.
+leaves the machine. Each event is delivered after the bot answered the last;
+after the last one the stall time passes (an unfinished intake shows its
+`intake_stalled` ticket, as the worker would open it).
 """
 from __future__ import annotations
 
@@ -11,14 +13,16 @@ import hashlib
 import json
 import sys
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Iterator, TextIO
 
 from sqlalchemy import select
 
-from bot import migrate, outbox
+from bot import clock, migrate, outbox
 from bot.config import Settings, load_settings
 from bot.conversations import files_dir, receive
+from bot.stalled import check_stalled
 from bot.turns import process_conversation
 from bot.db import session_factory
 from bot.dialogue import RasaClient
@@ -149,6 +153,10 @@ def _replay_one(item: dict[str, Any], base_dir: Path, factory: Any, settings: Se
         )
         if outcome.status != "done":
             raise ReplayError(f"event {index} was not answered: the dialogue is {outcome.status}")
+    # After the last event time passes: an intake that stopped before its ticket
+    # gets its intake_stalled ticket, as the worker's sweep would give it.
+    stall_after = timedelta(hours=float(settings.get_path("intake.stall_after_hours", 24)), minutes=1)
+    check_stalled(factory, settings, now=clock.now() + stall_after, only=_conversation_ids(factory, message_ids))
     return _result(factory, conv_id, message_ids)
 
 

@@ -19,7 +19,7 @@ from huey.consumer import Consumer
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import outbox, turns
+from bot import outbox, stalled, turns
 from bot.config import Settings
 from bot.conversations import notify_coordinators
 from bot.db import session_factory
@@ -52,8 +52,8 @@ class Worker:
         self.factory: sessionmaker[Session] = session_factory(settings.database_url)
         self.dialogue = dialogue or dialogue_client(settings)
         self.sender_for = sender_for or sender_factory(settings)
-        # Extra periodic checks (stalled intakes): each returns outbox ids to deliver.
-        self.periodic: list[Callable[[], list[int]]] = []
+        # Periodic checks run by the sweep; each returns outbox ids to deliver.
+        self.periodic: list[Callable[[], list[int]]] = [lambda: stalled.check_stalled(self.factory, self.settings)]
         h = self.huey
 
         @h.task(name="process_conversation")

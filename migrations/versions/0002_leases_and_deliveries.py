@@ -27,6 +27,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('lease_until', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('retry_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('swept_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('reminded_at', sa.DateTime(timezone=True), nullable=True))
 
     with op.batch_alter_table('messages', schema=None) as batch_op:
         batch_op.add_column(sa.Column('attempts', sa.Integer(), nullable=False, server_default='0'))
@@ -93,6 +94,7 @@ def downgrade() -> None:
         batch_op.drop_column('attempts')
 
     with op.batch_alter_table('conversations', schema=None) as batch_op:
+        batch_op.drop_column('reminded_at')
         batch_op.drop_column('swept_at')
         batch_op.drop_column('retry_at')
         batch_op.drop_column('lease_until')

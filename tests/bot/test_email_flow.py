@@ -71,3 +71,25 @@ def test_email_intake_reply_threading_and_late_consent(rasa_servers, settings, m
     assert case["recommendation"]["primary"] == "car_t_eligibility"
     assert case["ticket"]["priority"] == "high"
     assert case["contact"]["email"] == "yaw.b@example.com"
+
+
+def test_an_email_over_the_size_limit_is_answered_with_its_text_kept(rasa_servers, settings, mail_sink) -> None:
+    """A 60 MB scan: the text is read and answered, and the reply says how to send large files."""
+    from email.message import EmailMessage
+
+    settings["smtp"].update({"host": "127.0.0.1", "port": mail_sink.port})
+    worker = Worker(settings, huey=MemoryHuey("big-mail", immediate=True),
+                    dialogue=RasaClient(rasa_servers.get_path("rasa.url")), sender_for=sender_factory(settings))
+    client = create_app(settings, enqueue=worker.enqueue).test_client()
+    mail = EmailMessage()
+    mail["From"], mail["To"], mail["Subject"] = "Amina <amina@example.org>", "care@intake.localhost", "CT scan"
+    mail["Message-ID"] = "<scan60@example.org>"
+    mail.set_content("My mother has breast cancer and lives in Nairobi, Kenya. She had surgery. Here is her CT scan.")
+    mail.add_attachment(b"\x00" * 60_000_000, maintype="application", subtype="dicom", filename="ct.dcm")
+    resp = client.post("/webhooks/email/inbound", data=mail.as_bytes(), headers=AUTH)
+    assert resp.status_code == 202
+    [reply] = mail_sink.messages
+    text = reply.get_body(("plain",)).get_content()
+    assert "larger than we can receive" in text and "smaller e-mails" in text
+    case = client.get("/api/cases/C-000001", headers={"Authorization": "Bearer test-api-token"}).get_json()
+    assert case["diagnosis"]["cancer_type"] == "breast" and case["records"]["received"] == []

@@ -11,6 +11,7 @@ from bot.dialogue import RasaClient
 from bot.erase import EraseError, erase_case
 from bot.models import Case, Contact, Message, OutboxItem, Ticket
 from bot.senders import sender_factory
+from bot.rasa_runtime import rasa_token
 from bot.worker import Worker
 
 pytestmark = pytest.mark.rasa
@@ -36,7 +37,11 @@ def test_erase_removes_everything_of_the_contact(rasa_servers, settings, factory
     stored = settings.data_dir / "records" / path
     assert stored.exists()
     tracker_url = f"{rasa_servers.get_path('rasa.url')}/conversations/{key}/tracker"
-    assert requests.get(tracker_url, timeout=10).json()["events"]
+    token = {"token": rasa_token(rasa_servers)}
+    # Rasa's HTTP API holds the family's words: without the token it refuses.
+    assert requests.get(tracker_url, timeout=10).status_code == 401
+    assert requests.get(tracker_url, params={"token": "wrong"}, timeout=10).status_code in (401, 403)
+    assert requests.get(tracker_url, params=token, timeout=10).json()["events"]
 
     erased = erase_case(factory, settings, "C-000001", tracker_settings=rasa_servers)
     assert erased.messages >= 2 and erased.files == 1 and erased.dialogue_events > 0
@@ -48,7 +53,7 @@ def test_erase_removes_everything_of_the_contact(rasa_servers, settings, factory
         left = session.scalars(select(OutboxItem)).all()
         assert all(item.message_id is None and item.payload.get("kind") == "notification" for item in left)
         assert not any("Nairobi" in item.payload["text"] or "amina@" in item.payload["text"] for item in left), [i.payload for i in left]
-    events = requests.get(tracker_url, timeout=10).json()["events"]
+    events = requests.get(tracker_url, params=token, timeout=10).json()["events"]
     assert not any(e.get("event") == "user" for e in events)
     with pytest.raises(EraseError):
         erase_case(factory, settings, "C-000001")

@@ -51,3 +51,38 @@ def test_outbox_job_runs_through_redis(settings, factory, twilio_http) -> None:
     finally:
         consumer.stop(graceful=False)
         huey.flush()
+
+
+@pytest.mark.skipif(not REDIS, reason="REDIS_URL_TEST not set")
+def test_conversations_are_processed_through_redis_under_their_lease(settings, factory) -> None:
+    """The same lease and claim logic on Redis as on SQLite: three tasks for one
+    conversation, two workers, each message answered once, in order."""
+    from bot.conversations import receive
+    from bot.models import Direction, Message, MessageStatus
+    from channels.base import InboundMessage
+    from tests.bot.test_turns import EdgeRasa
+    from tests.channels.channel_fakes import RecordingSender
+
+    rasa = EdgeRasa()
+    huey = RedisHuey(f"intake-test-{uuid.uuid4().hex[:8]}", url=REDIS)
+    sender = RecordingSender("simulator")
+    worker = Worker(settings, huey=huey, dialogue=rasa.client(), sender_for=lambda _channel: sender)
+    consumer = worker.consumer(workers=2)
+    consumer.start()
+    try:
+        for n, text in enumerate(["hello", "yes", "my father has lung cancer"]):
+            received = receive(factory, InboundMessage(channel="simulator", sender="sim-redis", text=text, provider_id=f"r-{n}"))
+            worker.enqueue(received.conversation_id)
+
+        def done() -> bool:
+            with factory() as session:
+                rows = session.scalars(select(Message).where(Message.direction == Direction.inbound)).all()
+                return len(rows) == 3 and all(m.status == MessageStatus.processed for m in rows)
+
+        wait_for(done, timeout=30)
+        wait_for(lambda: len(sender.sent) == 3, timeout=30)
+        assert [m.text for m in sender.sent] == ["you said hello", "you said yes", "you said my father has lung cancer"]
+    finally:
+        consumer.stop(graceful=False)
+        huey.flush()
+        rasa.server.shutdown()

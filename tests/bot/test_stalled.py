@@ -1,0 +1,107 @@
+"""bot.stalled: a quiet intake with consent gets one reminder, then one intake_stalled ticket."""
+from __future__ import annotations
+
+import pytest
+from huey import MemoryHuey
+from sqlalchemy import func, select
+
+from bot import clock
+from bot.app import create_app
+from bot.models import Case, Contact, Conversation, Direction, Message, MessageStatus, Ticket
+from bot.rasa_runtime import dialogue_client
+from bot.senders import sender_factory
+from bot.stalled import check_stalled
+from bot.worker import Worker
+from tests.helpers import post_signed, twilio_form
+
+HOUR = 3600
+
+
+def _intake(factory, channel: str = "whatsapp", consent: str = "given", opted_out: bool = False) -> int:  # type: ignore[no-untyped-def]
+    with factory() as session, session.begin():
+        contact = Contact(whatsapp="+254711000101", email="amina@example.org", opted_out=opted_out)
+        session.add(contact)
+        session.flush()
+        conversation = Conversation(contact_id=contact.id, channel=channel, subject="Help")
+        session.add(conversation)
+        session.flush()
+        session.add(Message(conversation_id=conversation.id, direction=Direction.inbound, channel=channel,
+                            provider_id="in-1", status=MessageStatus.processed, body="my mum has cancer", attachments=[]))
+        session.add(Case(public_id="C-000001", conversation_id=conversation.id,
+                         data={"consent": consent, "language": "sw", "history": {"disease_status": "relapsed"}}))
+        return conversation.id
+
+
+def _outbound(factory) -> list[str]:  # type: ignore[no-untyped-def]
+    with factory() as session:
+        return [m.body for m in session.scalars(select(Message).where(Message.direction == Direction.outbound))]
+
+
+def _tickets(factory) -> list[Ticket]:  # type: ignore[no-untyped-def]
+    with factory() as session:
+        return list(session.scalars(select(Ticket)))
+
+
+def test_one_reminder_then_one_normal_ticket(settings, factory, test_clock) -> None:
+    _intake(factory)
+    assert check_stalled(factory, settings) == [] and _outbound(factory) == []
+    test_clock(5 * HOUR)
+    assert len(check_stalled(factory, settings)) == 1
+    [reminder] = _outbound(factory)
+    assert reminder.startswith("Bado tupo")  # in the patient's language (Swahili)
+    assert check_stalled(factory, settings) == []  # one reminder only
+    test_clock(20 * HOUR)
+    check_stalled(factory, settings)
+    [ticket] = _tickets(factory)
+    assert ticket.reason == "intake_stalled" and ticket.priority == "normal"  # normal even when relapsed
+    check_stalled(factory, settings)
+    assert len(_tickets(factory)) == 1 and len(_outbound(factory)) == 1
+
+
+def test_an_email_intake_with_pending_consent_is_handed_over_too(settings, factory, test_clock) -> None:
+    _intake(factory, channel="email", consent="pending")
+    test_clock(25 * HOUR)
+    check_stalled(factory, settings)
+    assert [t.reason for t in _tickets(factory)] == ["intake_stalled"]
+
+
+@pytest.mark.parametrize("consent, opted_out", [("pending", False), ("refused", False), ("given", True)])
+def test_no_consent_refusal_or_opt_out_is_never_chased(settings, factory, test_clock, consent, opted_out) -> None:
+    _intake(factory, consent=consent, opted_out=opted_out)
+    test_clock(5 * HOUR)
+    check_stalled(factory, settings)
+    test_clock(25 * HOUR)
+    check_stalled(factory, settings)
+    assert _outbound(factory) == [] and _tickets(factory) == []
+
+
+def test_no_reminder_outside_the_whatsapp_window(settings, factory, test_clock) -> None:
+    settings["intake"].update({"reminder_after_hours": 30, "stall_after_hours": 48})
+    _intake(factory)
+    test_clock(31 * HOUR)
+    assert check_stalled(factory, settings) == []
+    assert _outbound(factory) == []
+
+
+@pytest.mark.rasa
+def test_a_quiet_family_through_rasa_gets_a_reminder_then_a_ticket(rasa_servers, settings, factory, twilio_http, test_clock) -> None:
+    worker = Worker(settings, huey=MemoryHuey("stall", immediate=True), dialogue=dialogue_client(rasa_servers),
+                    sender_for=sender_factory(settings, twilio_http))
+    client = create_app(settings, enqueue=worker.enqueue).test_client()
+    sender = "+254711000777"
+    post_signed(client, twilio_form("SM" + "a1" * 16, sender=sender, body="Habari, mama yangu ana saratani ya matiti"))
+    post_signed(client, twilio_form("SM" + "a2" * 16, sender=sender, body="ndiyo"))
+    asked = len(twilio_http.requests)
+    with factory() as session:
+        assert session.scalar(select(Case)).data["consent"] == "given"
+        assert session.scalar(select(func.count()).select_from(Ticket)) == 0
+    test_clock(5 * HOUR)
+    worker.sweep()
+    assert len(twilio_http.requests) == asked + 1 and twilio_http.requests[-1].data["To"] == f"whatsapp:{sender}"
+    test_clock(20 * HOUR)
+    worker.sweep()
+    worker.sweep()
+    [ticket] = _tickets(factory)
+    assert ticket.reason == "intake_stalled"
+    assert len([r for r in twilio_http.requests if r.data.get("To") == f"whatsapp:{sender}"]) == asked + 1
+    assert clock.offset_seconds() == 25 * HOUR
