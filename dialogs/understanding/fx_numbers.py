@@ -92,6 +92,100 @@ def word_value(kind: str, text: str) -> int | None:
     return None
 
 
+MIN_WORD_NUMBER = 11  # smaller number words are also ordinary words ("do", "na", "six" as "six months")
+
+
+def _composed(spec: dict) -> dict[str, int]:
+    """Number words 1-99 of a language that builds them from parts (numbers.yml)."""
+    out: dict[str, int] = {}
+    units = [str(u) for u in spec.get("units", [])]
+    alt = [str(u) for u in spec.get("units_alt", [])]
+    joiners = [str(j) for j in spec.get("joiners", [""])]
+
+    def join(head: str, tail: str, joiner: str) -> list[str]:
+        if joiner == "glued":
+            return [head + tail]
+        if joiner == "glued't":
+            return [head + "'t " + tail, head + "'t" + tail]
+        if joiner == "و":
+            return [f"{head} و{tail}", f"{head} و {tail}"]
+        return [f"{head} {joiner} {tail}" if joiner else f"{head} {tail}"]
+
+    for i, word in enumerate(units, 1):
+        out[word] = i
+    for i, word in enumerate(alt, 1):
+        out[word] = i
+    for i, word in enumerate(spec.get("teens") or [], 10):
+        out[str(word)] = i
+    for tens, words in (spec.get("tens") or {}).items():
+        for word in words:
+            out[str(word)] = int(tens)
+    heads = {int(k): v for k, v in (spec.get("combining") or spec.get("tens") or {}).items()}
+    for tens, words in heads.items():
+        for head in words:
+            for k, unit in enumerate(units, 1):
+                for form in [unit] + ([alt[k - 1]] if alt else []):
+                    for joiner in joiners:
+                        if spec.get("unit_first"):
+                            for tens_word in (spec.get("tens") or {}).get(tens, []):
+                                for text in join(form, str(tens_word), joiner):
+                                    out[text] = tens + k
+                        else:
+                            for text in join(str(head), form, joiner):
+                                out[text] = tens + k
+            if k == 1 and spec.get("one_joiner"):
+                for j in spec["one_joiner"]:
+                    out[f"{head} {j} {units[0]}"] = tens + 1
+    for tens, words in (spec.get("teen_tens") or {}).items():
+        for head in words:
+            for i, teen in enumerate(spec.get("teens") or []):
+                out[f"{head} {teen}"] = int(tens) + i
+                if i == 1 and spec.get("one_joiner"):
+                    out[f"{head} {spec['one_joiner'][0]} {teen}"] = int(tens) + i
+    return out
+
+
+@lru_cache(maxsize=1)
+def number_words() -> dict[str, int]:
+    """Normalised number word -> value (MIN_WORD_NUMBER..99), all languages but English."""
+    from dialogs.understanding.fx_text import normalise_key
+
+    data = load("numbers.yml")["number_words"]
+    table: dict[str, int] = {}
+    for spec in data["compose"].values():
+        table.update(_composed(spec))
+    for words in data["lists"].values():
+        for i, word in enumerate(words, 1):
+            table[str(word)] = i
+    skip = {normalise_key(str(w)) for w in data.get("not_numbers") or []}
+    out = {}
+    for word, value in table.items():
+        key = normalise_key(word)
+        if value >= MIN_WORD_NUMBER and key and key not in skip:
+            out[key] = value
+    return out
+
+
+def _trie_regex(words: list[str]) -> str:
+    """A compact regex for a set of literals (a trie), far faster than a flat alternation."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def walk(node: dict) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + walk(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if ends else body
+
+    return walk(trie)
+
+
 def to_int(token: str) -> int | None:
     """A number token found by a pattern: digits, Chinese numerals or a number word."""
     token = token.strip().lower()
@@ -104,6 +198,8 @@ def to_int(token: str) -> int | None:
         return value
     if token in english_numbers():
         return english_numbers()[token]
+    if token in number_words():
+        return number_words()[token]
     for kind in ("cardinals", "ordinals"):
         if (value := word_value(kind, token)) is not None:
             return value
@@ -129,7 +225,7 @@ def _placeholders() -> dict[str, str]:
     wc = word_class()
     return {
         "S": rf"(?P<S>(?<![a-z0-9])(?:iv|iii|ii|i|[0-4])(?:[abc][12]?)?(?![a-z0-9])|[一二三四]|(?<!{wc})(?:{stage_words}))",
-        "N": rf"(?P<N>(?<![\d.,])\d{{1,3}}(?!\d|[.,]\d)|{cn}|\b(?:{en_words})\b)",
+        "N": rf"(?P<N>(?<![\d.,])\d{{1,3}}(?!\d|[.,]\d)|{cn}|\b(?:{en_words})\b|(?<!{wc})(?:{_trie_regex(list(number_words()))})(?=යි|ක|(?!{wc})))",
         "ORD": rf"(?P<ORD>(?<![\d.,])\d(?:st|nd|rd|th|e|er|re|eme|-?[йяю])?(?![\w])|(?<!{wc})(?:{words_regex('ordinals')}))",
         "CARD": rf"(?P<CARD>(?<![\d.,])\d(?![\d.,]\d)|(?<!{wc})(?:{words_regex('cardinals')})|\b(?:{en_words})\b)",
         "YEAR": r"(?P<YEAR>(?<!\d)(?:19[5-9]\d|20[0-4]\d)(?!\d))",

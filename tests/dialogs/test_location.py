@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from babel import Locale
 
-from dialogs.understanding.location import LOCALES, extract_location
+from dialogs.understanding.location import LOCALES, extract_location, find_location
 
 RESIDENCE = [
     # English
@@ -195,3 +195,20 @@ def test_a_name_that_is_a_country_or_a_city() -> None:
     assert extract_location("نحن نعيش في عمّان، الأردن")[:2] == ("JO", "Amman")
     assert extract_location("We live in Singapore")[:2] == ("SG", "Singapore")
     assert extract_location("Hyderabad, Pakistan")[0] == "PK"
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("San Fernando, Trinidad and Tobago", "TT"),
+        ("We live in Bosnia and Herzegovina", "BA"),
+        ("Saint Kitts and Nevis", "KN"),
+        ("Antigua ve Barbuda", "AG"),
+        ("أنتيغوا و بربودا", "AG"),
+        ("Сент-Китс и Невис", "KN"),
+        ("we are in Amman", "JO"),
+        ("Muscat, Oman", "OM"),
+    ],
+)
+def test_country_names_with_and_in_every_language(text: str, country: str) -> None:
+    assert find_location(text)[0] == country
