@@ -108,7 +108,8 @@ def best_cancer(t: Text, language: str | None = None) -> CancerFinding | None:
     def in_the_past(f: CancerFinding) -> bool:
         return any(t.clause(f.start) == t.clause(p.start) for p in past)
 
-    return min(findings, key=lambda f: (-f.confidence, in_the_past(f), f.start))
+    # "They cannot find where it started": the organs named are where it spread, not its origin.
+    return min(findings, key=lambda f: (-f.confidence, f.code != "unknown_primary", in_the_past(f), f.start))
 
 
 @lru_cache(maxsize=1)

@@ -146,7 +146,7 @@ def history(t: Text, language: str | None = None) -> dict[str, Any]:
     elif given:
         facts["history.no_treatment_yet"] = False
 
-    lines = lines_of_therapy(t)
+    lines = max(lines_of_therapy(t) or 0, lines_from_sequence(t, language, negated, inoperable + none_yet + exhausted)) or None
     if lines:
         facts["history.lines_of_therapy"] = lines
 
@@ -195,6 +195,49 @@ def reirradiation(t: Text, language: str | None, negated: Negation, given: list[
     )
     came_back = any(h.value == "relapsed" for h in _cue_terms("disease_status").find(t, language))
     return radiation and came_back
+
+
+SYSTEMIC = {"chemotherapy", "targeted_therapy", "immunotherapy", "car_t"}
+
+
+def lines_from_sequence(t: Text, language: str | None, negated: Negation, blocked: list[Hit]) -> int:
+    """Lines of therapy told as a sequence of regimens ("first R-CHOP, then R-ICE, now
+    pembrolizumab"): a regimen is the named systemic drugs between two sequence,
+    progression or relapse words, or sentence ends; it counts when it brings a drug
+    not given before (maintenance with a drug of the same line does not)."""
+    planned = (_planned()[0].find(t, language), _planned()[1].find(t, language))
+    drugs = []
+    for hit in longest(_treatment_terms().find(t, language)):
+        kinds, detail = hit.value
+        if not detail or not SYSTEMIC & set(kinds):
+            continue
+        if any(b.start <= hit.start < b.end for b in blocked) or negated(hit.start, hit.end):
+            continue
+        if _is_planned(t, hit, language, planned) or _conditional(t, hit, language, question=False):
+            continue
+        drugs.append(hit)
+    if len(drugs) < 2:
+        return 0
+    breaks = {h.start for h in _cue_terms("line_sequence").find(t, language)}
+    breaks |= {h.start for h in _cue_terms("disease_status").find(t, language) if h.value in ("progressing", "relapsed", "refractory")}
+    breaks |= {s for s, _ in t.sentences()}
+    regimens: list[set[str]] = []
+    last_break = None
+    for hit in drugs:
+        segment = max((b for b in breaks if b <= hit.start), default=-1)
+        if regimens and segment == last_break:
+            regimens[-1].add(hit.value[1])
+        else:
+            regimens.append({hit.value[1]})
+            last_break = segment
+    seen: set[str] = set()
+    lines = 0
+    for regimen in regimens:
+        if regimen - seen:
+            lines += 1
+        seen |= regimen
+    cued = any(a.start < b for a in _cue_terms("line_sequence").find(t, language) for b in [drugs[-1].start])
+    return lines if lines >= 2 and cued else 0
 
 
 @lru_cache(maxsize=1)
