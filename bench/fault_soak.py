@@ -48,7 +48,16 @@ def main() -> int:
     args = parser.parse_args()
     rng = random.Random(args.seed)
     twilio = FakeTwilio()
-    stack = Stack(Path(tempfile.mkdtemp(prefix="intake-soak-")), twilio.url).start_all()
+    stack = Stack(Path(tempfile.mkdtemp(prefix="intake-soak-")), twilio.url)
+    try:
+        stack.start_all()
+        return soak(args, rng, stack, twilio)
+    finally:
+        stack.stop_all()
+        twilio.close()
+
+
+def soak(args: argparse.Namespace, rng: random.Random, stack: Stack, twilio: FakeTwilio) -> int:
     numbers = [f"+2547{i:08d}" for i in range(args.senders)]
     acknowledged: dict[str, str] = {}
     ack_lock = threading.Lock()
@@ -106,8 +115,6 @@ def main() -> int:
         time.sleep(1)
     drain_seconds = time.monotonic() - posted_at
     report(stack, twilio, acknowledged, expected, kills, time.monotonic() - started, drain_seconds)
-    stack.stop_all()
-    twilio.close()
     return 0
 
 

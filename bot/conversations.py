@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from email.utils import make_msgid
 from pathlib import Path
 from typing import Any
 
@@ -186,9 +185,6 @@ def _recipient(conversation: Conversation) -> str:
 
 
 def _outbox_item(session: Session, message_id: int | None, channel: str, recipient: str, payload: dict[str, Any]) -> int:
-    if channel == "email":
-        # Chosen once, so a resend after a crash is the same e-mail to the recipient.
-        payload = {"message_id": make_msgid(domain="intake.invalid"), **payload}
     item = OutboxItem(message_id=message_id, channel=channel, recipient=recipient, payload=payload)
     session.add(item)
     session.flush()

@@ -43,13 +43,7 @@ def claim(factory: sessionmaker[Session], conversation_id: int, owner: str, ttl:
 def renew(factory: sessionmaker[Session], conversation_id: int, owner: str, ttl: float) -> bool:
     """Extend a lease we hold; False when it was lost (expired and taken over)."""
     with factory() as session, session.begin():
-        result = session.execute(
-            update(Conversation)
-            .where(Conversation.id == conversation_id, Conversation.lease_owner == owner)
-            .values(lease_until=utcnow() + timedelta(seconds=ttl))
-            .execution_options(synchronize_session=False)
-        )
-        return result.rowcount == 1
+        return hold(session, conversation_id, owner, ttl)
 
 
 def release(factory: sessionmaker[Session], conversation_id: int, owner: str) -> None:

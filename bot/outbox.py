@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from email.utils import make_msgid
 from typing import Callable
 
 import tenacity
@@ -84,14 +85,18 @@ def _outbound(item: OutboxItem, part: OutboxPart) -> OutboundMessage:
     )
 
 
-def _parts(factory: sessionmaker[Session], outbox_id: int, sender: Sender) -> list[int]:
-    """The item's part rows, created once from the channel's split rule."""
+def _parts(factory: sessionmaker[Session], settings: Settings, outbox_id: int, sender: Sender) -> list[int]:
+    """The item's part rows, created once from the channel's split rule; an e-mail's
+    Message-ID is chosen here once, so a resend after a crash is the same e-mail."""
     with factory() as session, session.begin():
         item = session.get(OutboxItem, outbox_id)
         assert item is not None
         if not item.parts:
             texts = sender.split(str((item.payload or {}).get("text", ""))) or [" "]
             item.parts = [OutboxPart(position=i, text=text, status="pending") for i, text in enumerate(texts)]
+            if item.channel == "email" and not (item.payload or {}).get("message_id"):
+                domain = str(settings["organisation"]["email_from"]).rpartition("@")[2] or None
+                item.payload = {**(item.payload or {}), "message_id": make_msgid(domain=domain)}
             session.flush()
         return [p.id for p in item.parts]
 
@@ -114,7 +119,7 @@ def deliver(
         channel = item.channel
     sender = sender_for(channel)
     try:
-        for part_id in _parts(factory, outbox_id, sender):
+        for part_id in _parts(factory, settings, outbox_id, sender):
             _deliver_part(factory, outbox_id, part_id, sender)
             _renew(factory, outbox_id, lease)
     except TransientSendError as exc:
@@ -141,7 +146,7 @@ def _deliver_part(factory: sessionmaker[Session], outbox_id: int, part_id: int, 
         outbound, status, known_id, attempted_at = _outbound(item, part), part.status, part.provider_id, part.attempted_at
     if status == "attempted":
         # The last attempt's outcome was never recorded: ask before resending.
-        found = known_id or sender.lookup(outbound, as_utc(attempted_at or utcnow()))
+        found = known_id or _unclaimed(factory, sender.lookup(outbound, as_utc(attempted_at or utcnow())))
         if found:
             log.info("outbox %s part %s was already with the provider", outbox_id, part_id)
             _record(factory, part_id, found, "sent")
@@ -149,6 +154,9 @@ def _deliver_part(factory: sessionmaker[Session], outbox_id: int, part_id: int, 
     _set_part(factory, part_id, "attempted")
     try:
         result = sender.send(outbound)
+    except ValueError as exc:  # nothing a retry can mend (an invalid recipient, an empty text)
+        _set_part(factory, part_id, "failed", "invalid")
+        raise PermanentSendError(None, f"not sendable: {exc}") from exc
     except TransientSendError as exc:
         if not exc.maybe_sent:
             _set_part(factory, part_id, "pending")
@@ -157,6 +165,16 @@ def _deliver_part(factory: sessionmaker[Session], outbox_id: int, part_id: int, 
         _set_part(factory, part_id, "failed", str(exc.code or "") or None)
         raise
     _record(factory, part_id, result.provider_id, result.status)
+
+
+def _unclaimed(factory: sessionmaker[Session], candidates: list[str]) -> str | None:
+    """The provider's copy of a lost send: a matching message no other part owns (two
+    identical replies to one patient are two messages)."""
+    if not candidates:
+        return None
+    with factory() as session:
+        owned = set(session.scalars(select(OutboxPart.provider_id).where(OutboxPart.provider_id.in_(candidates))))
+    return next((c for c in candidates if c not in owned), None)
 
 
 def _record(factory: sessionmaker[Session], part_id: int, provider_id: str | None, status: str) -> None:

@@ -66,6 +66,8 @@ class Supervisor:
             if child.proc is None or child.proc.poll() is None:
                 continue
             if child.restart_at is None:
+                # Its own children (Sanic's and Rasa's workers) would keep the port: end them too.
+                _signal_group(child.proc, signal.SIGKILL)
                 if now - child.started_at > self.STABLE_AFTER:
                     child.restarts = 0
                 delay = min(self.BACKOFF_MAX, 2.0 ** child.restarts)
@@ -96,6 +98,7 @@ class Supervisor:
 
 
 def _signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:
+    """Each child leads its own process group (start_new_session), so the group is its tree."""
     try:
         os.killpg(proc.pid, sig)
     except (ProcessLookupError, PermissionError):

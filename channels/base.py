@@ -195,10 +195,11 @@ class Sender(Protocol):
         """
         ...
 
-    def lookup(self, msg: OutboundMessage, since: datetime) -> str | None:
-        """The provider id of `msg` if the provider already has it (sent at or after
-        `since`), for reconciling a send whose outcome was not recorded; None when
-        it has not, or when the provider cannot tell (then a resend is the only way)."""
+    def lookup(self, msg: OutboundMessage, since: datetime) -> list[str]:
+        """Provider ids of messages like `msg` (same recipient and text, sent at or
+        after `since`), newest first, for reconciling a send whose outcome was not
+        recorded; empty when there is none, or when the provider cannot tell (then a
+        resend is the only way)."""
         ...
 
 

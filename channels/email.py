@@ -884,10 +884,10 @@ class EmailSender:
     def split(self, text: str) -> list[str]:
         return single_part(text)
 
-    def lookup(self, msg: OutboundMessage, since: datetime) -> str | None:
+    def lookup(self, msg: OutboundMessage, since: datetime) -> list[str]:
         # SMTP cannot be asked what it has; a resend keeps the same Message-ID
         # (chosen once by the outbox), so receiving clients see one message.
-        return None
+        return []
 
 
 def _smtp_error(code: int, label: str) -> Exception:

@@ -116,9 +116,9 @@ class SimulatorSender:
     def split(self, text: str) -> list[str]:
         return single_part(text)
 
-    def lookup(self, msg: OutboundMessage, since: datetime) -> str | None:
+    def lookup(self, msg: OutboundMessage, since: datetime) -> list[str]:
         # Local delivery has no provider to ask: a resend is harmless.
-        return None
+        return []
 
     def send(self, msg: OutboundMessage) -> SendResult:
         """Return a fresh id with status "delivered".

@@ -515,9 +515,9 @@ class WhatsAppSender:
             ) from exc
         return SendResult(provider_id=created.sid, status=str(created.status or "queued"))
 
-    def lookup(self, msg: OutboundMessage, since: datetime) -> str | None:
-        """Ask Twilio whether it already has `msg` (same recipient and body, created
-        at or after `since`): a send whose answer we never recorded.
+    def lookup(self, msg: OutboundMessage, since: datetime) -> list[str]:
+        """Ask Twilio for messages like `msg` (same recipient and body, created at or
+        after `since`): a send whose answer we never recorded.
 
         Raises:
             TransientSendError: Twilio could not be asked now.
@@ -532,11 +532,10 @@ class WhatsAppSender:
         except (requests.exceptions.RequestException, OSError) as exc:
             raise TransientSendError(f"network error looking up at Twilio: {type(exc).__name__}") from exc
         earliest = since - timedelta(minutes=1)
-        for candidate in candidates:
-            created = candidate.date_created
-            if candidate.body == msg.text and (created is None or created >= earliest):
-                return str(candidate.sid)
-        return None
+        return [
+            str(c.sid) for c in candidates
+            if c.body == msg.text and (c.date_created is None or c.date_created >= earliest)
+        ]
 
 
 def _never_left(exc: BaseException) -> bool:

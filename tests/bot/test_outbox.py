@@ -215,9 +215,10 @@ def test_email_reply_goes_over_smtp_threaded(settings, factory, mail_sink) -> No
 def test_email_resend_keeps_the_message_id_chosen_once(settings, factory, mail_sink) -> None:
     settings["smtp"].update({"host": "127.0.0.1", "port": mail_sink.port})
     item = _queue(factory, _conversation(factory, "email"), "Thank you.", subject="Re: Help")
+    assert outbox.deliver(factory, settings, item, sender_factory(settings)).status == "sent"
     with factory() as session:
         chosen = session.get(OutboxItem, item).payload["message_id"]
-    assert outbox.deliver(factory, settings, item, sender_factory(settings)).status == "sent"
+    assert chosen.endswith("@intake.localhost>")
     with factory() as session, session.begin():  # as if the worker died before recording it
         row = session.get(OutboxItem, item)
         row.status, row.lease_until = OutboxStatus.sending, utcnow() - timedelta(seconds=1)
@@ -238,3 +239,19 @@ class SlowTwilioHttpClient(RecordingTwilioHttpClient):
 
         time.sleep(self.delay)
         return super().request(*args, **kwargs)
+
+
+def test_a_lost_send_is_not_matched_to_an_earlier_identical_reply(settings, factory) -> None:
+    conversation_id = _conversation(factory)
+    http = RecordingTwilioHttpClient([message_created("SMfirst"), requests.exceptions.ReadTimeout("slow")])
+    senders = sender_factory(settings, http)
+    first, second = _queue(factory, conversation_id, "Thank you, noted."), _queue(factory, conversation_id, "Thank you, noted.")
+    assert outbox.deliver(factory, settings, first, senders).status == "sent"
+    assert outbox.deliver(factory, settings, second, senders).status == "retry"
+    with factory() as session, session.begin():
+        session.get(OutboxItem, second).next_attempt_at = utcnow()
+    http.responses = [message_list({"sid": "SMfirst", "body": "Thank you, noted.", "status": "delivered"})]
+    assert outbox.deliver(factory, settings, second, senders).status == "sent"
+    with factory() as session:
+        assert session.get(OutboxItem, second).parts[0].provider_id not in (None, "SMfirst")
+    assert [r.method for r in http.requests] == ["POST", "POST", "GET", "POST"]

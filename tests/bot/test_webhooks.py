@@ -142,21 +142,14 @@ def _sent_part(factory, settings, sid: str = "SMout1") -> tuple[int, int]:  # ty
     """A reply queued and sent through the outbox (Twilio recorded at its HTTP edge)."""
     from bot import outbox
     from bot.conversations import queue_outbound
-    from bot.models import Case, Conversation, OutboxItem, Ticket, utcnow
+    from bot.models import Conversation, OutboxItem
     from bot.senders import sender_factory
+    from tests.bot.test_outbox import _conversation
     from tests.channels.channel_fakes import RecordingTwilioHttpClient, message_created
 
+    conversation_id = _conversation(factory)
     with factory() as session, session.begin():
-        contact = Contact(whatsapp="+254711000101")
-        session.add(contact)
-        session.flush()
-        conversation = Conversation(contact_id=contact.id, channel="whatsapp")
-        session.add(conversation)
-        session.flush()
-        case = Case(public_id="C-000001", conversation_id=conversation.id, data={})
-        session.add(case)
-        session.flush()
-        session.add(Ticket(public_id="T-1", case_id=case.id, priority="normal", reason="intake_complete", due_at=utcnow()))
+        conversation = session.get(Conversation, conversation_id)
         item = queue_outbound(session, conversation, "hi", {})
     http = RecordingTwilioHttpClient([message_created(sid)])
     assert outbox.deliver(factory, settings, item, sender_factory(settings, http)).status == "sent"

@@ -32,8 +32,8 @@ class RecordingSender:
         self.sent.append(msg)
         return SendResult(provider_id=f"rec-{len(self.sent)}", status="sent")
 
-    def lookup(self, msg: OutboundMessage, since: datetime) -> str | None:
-        return None
+    def lookup(self, msg: OutboundMessage, since: datetime) -> list[str]:
+        return []
 
 
 @dataclass

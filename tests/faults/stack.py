@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import migrate
 from bot.config import DEFAULT_CONFIG_FILE, PROJECT_ROOT, Settings, load_settings
 from bot.db import session_factory
+from bot.mailsink import MailSink
 from bot.models import Direction, Message
 from bot.rasa_runtime import action_server_ready, ensure_model, rasa_ready, start_action_server, start_rasa_server
 from tests.conftest import PUBLIC_BASE, TWILIO_SID, TWILIO_TOKEN, free_port
@@ -28,7 +29,6 @@ FAST = {
     "worker": {"lease_seconds": 6, "sweep_seconds": 0.5, "stale_after_seconds": 1, "turn_retry_base": 0.5, "turn_retry_max": 2},
     "rasa": {"retry_delay": 0.5, "timeout": 30},
     "outbox": {"backoff_base": 1, "backoff_max": 5, "lease_seconds": 40},
-    "smtp": {"sink": False},
 }
 
 
@@ -45,6 +45,8 @@ class Stack:
         self.logs = workdir / "logs"
         self.logs.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
+        # Coordinators' notification e-mails go to a real local SMTP server.
+        self.mail = MailSink(folder=workdir / "mail").start()
         tree = yaml.safe_load(DEFAULT_CONFIG_FILE.read_text(encoding="utf-8"))
         tree = _merge(tree, _merge(FAST, overrides or {}))
         tree = _merge(tree, {
@@ -52,6 +54,7 @@ class Stack:
             "server": {"host": "127.0.0.1", "port": self.port, "public_base_url": PUBLIC_BASE},
             "rasa": {"url": f"http://127.0.0.1:{free_port()}", "action_port": free_port()},
             "twilio": {"api_base_url": twilio_url},
+            "smtp": {"host": "127.0.0.1", "port": self.mail.port, "sink": False},
         })
         config = workdir / "config.yml"
         config.write_text(yaml.safe_dump(tree), encoding="utf-8")
@@ -130,6 +133,7 @@ class Stack:
     def stop_all(self) -> None:
         for name in list(self.procs):
             self.kill(name)
+        self.mail.stop()
 
     # ------------------------------------------------------------------ traffic and state
     def post(self, sid: str, sender: str, body: str, timeout: float = 10) -> requests.Response:
