@@ -7,6 +7,7 @@ replies (DESIGN 7: outbox written with the state change).
 """
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from functools import lru_cache
 from typing import Any
@@ -26,6 +27,8 @@ from dialogs.understanding import safety, signals
 from handoff.tickets import ticket_request
 
 MEDIA_ONLY_TEXT = "/inform"
+# Reply and forward prefixes of mail clients in the supported languages (RFC 5322 3.6.5 "Re:").
+_REPLY_SUBJECT = re.compile(r"^\s*(?:re|aw|sv|rv|réf|ref|ynt|отв|回复|回覆|答复|رد|fw|fwd|tr)\s*[:：]", re.IGNORECASE)
 # The lexicon decides first; the classifier alone must be very sure (it confuses "please advise").
 HUMAN_INTENT_CONFIDENCE = 0.85
 STOP_INTENT_CONFIDENCE = 0.8
@@ -102,6 +105,8 @@ class ActionUnderstand(Action):
 
         # An e-mail's subject often names the diagnosis or the service ("Request: remote second opinion").
         subject = (meta.get("subject") or "").strip() if channel == "email" else ""
+        if _REPLY_SUBJECT.match(subject):
+            subject = ""  # "Re: ..." repeats the thread's first subject, read with the first e-mail
         readable = f"{subject}\n\n{text}" if subject and text else text
 
         # Safety first (DESIGN 2.2): before consent, before anything else.
@@ -125,7 +130,7 @@ class ActionUnderstand(Action):
         )
         found = fact_extraction.extract_facts(readable, language, answering_service=bool(service_asked)) if text else {}
         if text and not found.get("request.service") and (service_asked or (done and asked.get("requested_service"))):
-            if choice := state.menu_choice(text, language):
+            if choice := state.menu_choice(text, language, in_sentences=bool(service_asked)):
                 found["request.service"] = choice  # also a late "number 4" to the menu we showed
             elif service_asked and not flags and not tracker.get_slot("requested_service"):
                 # DESIGN 2.3: an answer to "how can we help?" that names no service (a
@@ -164,7 +169,7 @@ class ActionUnderstand(Action):
         failed = list(tracker.get_slot("failed") or [])
         if text:
             now = {**tracker.slots, **values, "consent": consent, "emergency": bool(flags), "channel": channel}
-            going_on, cannot = state.give_up(state.unanswered(now, asked, channel, requested))
+            going_on, cannot = state.give_up(state.unanswered(now, asked, channel, requested), facts)
             if going_on:
                 facts = fact_extraction.merge_facts(facts, going_on)
                 values = state.slot_values(facts)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import copy
 from typing import Any, Mapping
 
-from dialogs.understanding.fx_request import menu_number
+from dialogs.understanding.fx_request import menu_number, menu_number_in
 from handoff.cases import EMPTY_CASE
 
 FORM_SLOTS = ("consent", "cancer_type", "treatment_history", "location", "requested_service")
@@ -21,18 +21,26 @@ SERVICE_MENU = {
     8: "unsure",
 }
 # Facts the extractor reports that are not case fields.
-PRIVATE_FACTS = ("location.strength", "history.no_treatment_yet", "history.answer", "location.answer", "history.unknown")
+PRIVATE_FACTS = ("intake.cancer_type_unknown", "location.strength", "history.no_treatment_yet", "history.answer", "location.answer", "history.unknown",
+                 "intake.location_unknown")
 # DESIGN 2.3: each question is asked at most this many times (the second time
 # rephrased, with an example); then the intake goes on without it, or hands over.
 MAX_ASKS = 2
-# Questions the rules can do without: the value they stand for when unanswered.
-CAN_GO_ON = {"requested_service": {"request.service": "unsure"}, "treatment_history": {"history.unknown": True}}
+# Questions the rules (DESIGN 6.1) can do without: the value they stand for when
+# unanswered. No rule needs the location; the cancer type only when no service was asked for.
+CAN_GO_ON = {
+    "requested_service": {"request.service": "unsure"},
+    "treatment_history": {"history.unknown": True},
+    "location": {"intake.location_unknown": True},
+}
+UNKNOWN_LOCATION = "unknown"
 UNKNOWN_HISTORY = "unknown"
 
 
-def menu_choice(text: str, language: str | None = None) -> str | None:
-    """A numbered answer to the service menu: digits of any script, numerals, words."""
-    number = menu_number(text, language)
+def menu_choice(text: str, language: str | None = None, in_sentences: bool = False) -> str | None:
+    """A numbered answer to the service menu: digits of any script, numerals, words
+    (`in_sentences`: also as one sentence of a longer answer)."""
+    number = menu_number_in(text, language) if in_sentences else menu_number(text, language)
     return SERVICE_MENU.get(number) if number is not None else None
 
 
@@ -69,9 +77,9 @@ def slot_values(facts: Mapping[str, Any]) -> dict[str, Any]:
         history = None
     country = facts.get("location.country")
     return {
-        "cancer_type": facts.get("diagnosis.cancer_type"),
+        "cancer_type": facts.get("diagnosis.cancer_type") or ("unknown" if facts.get("intake.cancer_type_unknown") else None),
         "treatment_history": history,
-        "location": country or facts.get("location.answer"),
+        "location": country or facts.get("location.answer") or (UNKNOWN_LOCATION if facts.get("intake.location_unknown") else None),
         "requested_service": facts.get("request.service"),
     }
 
@@ -111,13 +119,17 @@ def unanswered(slots: Mapping[str, Any], asked: Mapping[str, int], channel: str 
     return out
 
 
-def give_up(slots: list[str]) -> tuple[dict[str, Any], list[str]]:
-    """(facts that let the intake go on, questions it cannot go on without)."""
-    facts: dict[str, Any] = {}
+def give_up(slots: list[str], facts: Mapping[str, Any] | None = None) -> tuple[dict[str, Any], list[str]]:
+    """(facts that let the intake go on, questions it cannot go on without). The cancer
+    type can stay unknown when the family asked for a service (rule 2 decides)."""
+    facts = facts or {}
+    going_on: dict[str, Any] = {}
     failed = []
     for slot in slots:
         if slot in CAN_GO_ON:
-            facts.update(CAN_GO_ON[slot])
+            going_on.update(CAN_GO_ON[slot])
+        elif slot == "cancer_type" and facts.get("request.service") not in (None, "unsure"):
+            going_on["intake.cancer_type_unknown"] = True
         else:
             failed.append(slot)
-    return facts, failed
+    return going_on, failed

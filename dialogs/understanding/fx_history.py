@@ -151,6 +151,8 @@ def history(t: Text, language: str | None = None) -> dict[str, Any]:
         facts["history.lines_of_therapy"] = lines
 
     status, explicit = disease_status(t, language, negated, bool(first_none), none_yet)
+    if status is None and not first_none and given and _ongoing(t, language, negated):
+        status = "on_treatment"  # "now getting chemo FOLFOX", "gefitinib খাচ্ছেন"
     if status:
         facts["history.disease_status"] = status
         if explicit:
@@ -159,6 +161,13 @@ def history(t: Text, language: str | None = None) -> dict[str, Any]:
     if reirradiation(t, language, negated, given):
         facts["history.reirradiation"] = True
     return facts
+
+
+def _ongoing(t: Text, language: str | None, negated: Negation) -> bool:
+    """A treatment named in a sentence that says it is going on now."""
+    cues = [h for h in _cue_terms("ongoing").find(t, language) if not negated(h.start, h.end)]
+    treated = [h for h in longest(_treatment_terms().find(t, language)) if h.value[0]]
+    return any(t.same_sentence(c.start, h.start) for c in cues for h in treated)
 
 
 def disease_status(t: Text, language: str | None, negated: Negation, none_yet: bool, skip: list[Hit]) -> tuple[str | None, bool]:

@@ -45,11 +45,15 @@ def request(t: Text, language: str | None = None, answering: bool = False) -> di
     cue_hits = cues.find(t, language)
     answers = _answer_spans(t)
     hits = longest(services.find(t, language))
+    # Answering "how can we help?", a service named in passing counts, unless the family
+    # also says they do not know which ("protons were mentioned, but we are not sure").
+    doubt = bool(unsure.find(t, language) or bare.find(t, language))
     for hit in hits:
         if negated(hit.start, hit.end):
             continue
         s, e = t.sentence(hit.start)
-        if answering or t.is_short() or any(s <= c.start < e for c in cue_hits) or any(a <= hit.start < b for a, b, _ in answers):
+        answered = answering and not doubt
+        if answered or t.is_short() or any(s <= c.start < e for c in cue_hits) or any(a <= hit.start < b for a, b, _ in answers):
             value = hit.value
             if value in REFINED_BY:
                 # "બીજો અભિપ્રાય (in-person second opinion)": "second opinion" made specific
@@ -96,10 +100,22 @@ def _numeral(token: str) -> int | None:
     return to_int(token) if not all(c in "零一二三四五六七八九十两" for c in token) else chinese_number(token)
 
 
-def menu_number(text: str, language: str | None = None) -> int | None:
+def menu_number_in(text: str, language: str | None = None) -> int | None:
+    """A numbered menu answer as the whole message or as one of its sentences
+    ("...cannot operate here. The third one please.")."""
+    whole = menu_number(text, language)
+    if whole is not None:
+        return whole
+    t = Text(text)
+    found = {n for a, b in t.sentences() if (n := menu_number(t.orig(a, b), language, strict=True)) is not None}
+    return found.pop() if len(found) == 1 else None
+
+
+def menu_number(text: str, language: str | None = None, strict: bool = False) -> int | None:
     """A numbered answer to the service menu: a short message holding one number
     1-8 (any script's digits, Chinese numerals, number words and ordinals of the
-    16 languages, "number 4", "the sixth"), and nothing else but menu words."""
+    16 languages, "number 4", "the sixth"), and nothing else but menu words (and
+    one other word, unless `strict`: "stage 3." inside a story is no menu answer)."""
     from dialogs.understanding.fx_numbers import word_value
 
     t = Text(text)
@@ -140,7 +156,7 @@ def menu_number(text: str, language: str | None = None) -> int | None:
                     values.append(parsed)
                     continue
             others += 1
-    if others > 1 or len(tokens) > MENU_MAX_WORDS + 1 or len(set(values)) != 1:
+    if others > (0 if strict else 1) or len(tokens) > MENU_MAX_WORDS + 1 or len(set(values)) != 1:
         return None
     value = values[0]
     return value if 1 <= value <= MENU_SIZE else None

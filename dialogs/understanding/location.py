@@ -87,6 +87,9 @@ def _lexicon() -> tuple[Terms, set[str]]:
     def add(name: str, value: Any) -> None:
         entry, lang = _entry(str(name))
         terms.add(entry, lang, value)
+        bare = str(name).strip()
+        if lang == "ar" and bare.startswith(("ال", "ٱل")) and len(bare) > 5:
+            terms.add(bare[2:] + "$", lang, value)  # "إسكندرية" as well as "الإسكندرية"
 
     for locale in LOCALES.values():
         for code, name in Locale.parse(locale).territories.items():

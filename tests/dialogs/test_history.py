@@ -36,3 +36,33 @@ def test_lines_of_therapy_from_a_sequence_of_regimens(text: str, language: str, 
 )
 def test_one_regimen_is_one_line(text: str) -> None:
     assert (extract_facts(text, "en").get("history.lines_of_therapy") or 1) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("He had the operation in September. Now getting chemo FOLFOX, 4th cycle done out of 12", "en"),
+        ("জুলাই থেকে উনি gefitinib খাচ্ছেন, দিনে একটা করে ট্যাবলেট।", "bn"),
+        ("Şimdi BEP kemoterapisi alıyorum, 3. kürdeyim.", "tr"),
+        ("Anapata chemo hospitali ya KCMC, dozi ya mwisho ilikuwa Jumatano.", "sw"),
+        ("હવે એક વર્ષથી ibrutinib ની ગોળી ચાલે છે", "gu"),
+    ],
+)
+def test_a_treatment_going_on_now_is_on_treatment(text: str, language: str) -> None:
+    assert extract_facts(text, language).get("history.disease_status") == "on_treatment"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Ab wohi jagah pe phir se gilti ban gayi hai, biopsy me cancer wapis aa gaya hai.", "ur"),
+        ("तर अहिले PET स्क्यानमा रोग फेरि फर्किएको देखियो।", "ne"),
+    ],
+)
+def test_relapse_wordings(text: str, language: str) -> None:
+    assert extract_facts(text, language).get("history.disease_status") == "relapsed"
+
+
+def test_no_further_standard_treatment_is_options_exhausted() -> None:
+    text = "Now they say nothing works and there is no further standard treatment they can offer me here."
+    assert extract_facts(text, "en").get("history.options_exhausted") is True

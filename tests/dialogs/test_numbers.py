@@ -59,3 +59,9 @@ def test_menu_numbers_in_every_script_and_as_words(text: str, language: str, num
 @pytest.mark.parametrize("text", ["ठिक छ", "he is 45", "my father is 8 years old", "1 and 2", "yes", "9"])
 def test_not_a_menu_answer(text: str) -> None:
     assert menu_choice(text, "ne" if "छ" in text else "en") is None
+
+
+def test_a_menu_number_as_one_sentence_of_a_longer_answer() -> None:
+    story = "Ngayon po bumalik yung bukol, hindi na daw nila kayang operahan dito. Yung pangatlo po."
+    assert menu_choice(story, "tl", in_sentences=True) == "surgical_resectability_review"
+    assert menu_choice("The biopsy came back. Stage 3.", "en", in_sentences=True) is None
