@@ -167,7 +167,9 @@ class ActionUnderstand(Action):
         wants_erasure = bool(text) and signals.wants_erasure(text)
 
         failed = list(tracker.get_slot("failed") or [])
-        if text:
+        # A question of the family's own is no unusable answer: it is answered, then the
+        # pending question comes again without counting as one more ask.
+        if text and not answers.question_intent(message, language):
             now = {**tracker.slots, **values, "consent": consent, "emergency": bool(flags), "channel": channel}
             going_on, cannot = state.give_up(state.unanswered(now, asked, channel, requested), facts)
             if going_on:
@@ -175,7 +177,17 @@ class ActionUnderstand(Action):
                 values = state.slot_values(facts)
             failed += [slot for slot in cannot if slot not in failed]
 
+        if flags and facts.get("request.service") == "unsure":
+            # After a red flag no pathway is offered (R1): "what do we do?" asks for help, not a service.
+            facts = {k: v for k, v in facts.items() if k not in ("request.service", "request.text")}
+            values = state.slot_values(facts)
         case = state.case_body(facts, language, consent, flags)
+        previous = tracker.get_slot("case") or {}
+        if done and not flags:
+            # The recommendation stands until after_intake recomputes it; a handoff or an
+            # erasure request in this turn publishes the case as it is.
+            case["recommendation"] = previous.get("recommendation")
+            case["estimate"] = previous.get("estimate")
         if flags:
             # Rule R1 holds from the first red flag on: no pathway, whatever else is still missing.
             case["recommendation"] = estimates.recommend(case)
@@ -250,7 +262,8 @@ class AskAction(Action, ABC):
         asked = dict(tracker.get_slot("asked") or {})
         if tracker.get_slot("channel") == "email":
             todo = [s for s in state.missing(tracker.slots) if s != "consent"]
-            questions = [f"{i}. {t('email_q_' + s, language)}" for i, s in enumerate(todo, 1)]
+            # A question asked before comes again rephrased, with an example (DESIGN 2.3).
+            questions = [f"{i}. {t(('reask_' if asked.get(s) else 'email_q_') + s, language)}" for i, s in enumerate(todo, 1)]
             body = [t("email_intro", language), t("email_questions_intro", language) + "\n" + "\n".join(questions)]
             if tracker.get_slot("consent") != "given":
                 body.append(t("consent_request_email", language))
@@ -272,7 +285,8 @@ class AskAction(Action, ABC):
                     lines.append(t("noted" if tracker.get_slot("understood") else "not_understood", language))
             lines.append(t(key, language, **_org()))
             events += _send(dispatcher, tracker, lines, language)
-            asked[self.slot] = asked.get(self.slot, 0) + 1
+            if not answered_now:
+                asked[self.slot] = asked.get(self.slot, 0) + 1
         return [*events, SlotSet("asked", asked)]
 
 
