@@ -245,8 +245,13 @@ def lines_from_sequence(t: Text, language: str | None, negated: Negation, blocke
         if regimen - seen:
             lines += 1
         seen |= regimen
-    cued = any(a.start < b for a in _cue_terms("line_sequence").find(t, language) for b in [drugs[-1].start])
-    return lines if lines >= 2 and cued else 0
+    cued = any(a.start < drugs[-1].start for a in _cue_terms("line_sequence").find(t, language))
+    # A new line follows a failure: "AC, then paclitaxel" is one planned regimen, "FOLFOX,
+    # then FOLFIRI when it progressed" two lines. The message must tell the disease went on.
+    failed = any(h.value in ("progressing", "relapsed", "refractory") and not negated(h.start, h.end)
+                 for h in _cue_terms("disease_status").find(t, language))
+    failed = failed or bool(_found(t, language, negated, "options_exhausted"))
+    return lines if lines >= 2 and cued and failed else 0
 
 
 @lru_cache(maxsize=1)

@@ -12,10 +12,11 @@ from dialogs.understanding.facts import extract_facts
 @pytest.mark.parametrize(
     ("text", "language", "lines"),
     [
-        ("first FOLFOX, then FOLFIRI, now regorafenib", "en", 3),
-        ("First R-CHOP, 6 cycles. Then R-ICE, but the PET still showed disease.", "en", 2),
+        ("first FOLFOX, then FOLFIRI when it progressed, now regorafenib", "en", 3),
+        ("First R-CHOP, 6 cycles. Then R-ICE, but the lymphoma did not respond.", "en", 2),
         ("She got sunitinib for a year, then nivolumab after it progressed", "en", 2),
-        ("J'ai reçu d'abord du FOLFOX, puis du FOLFIRI avec bévacizumab.", "fr", 2),
+        ("First R-CHOP, then R-ICE. It did not respond.", "en", 2),
+        ("J'ai reçu d'abord du FOLFOX, puis, quand la maladie a progressé, du FOLFIRI avec bévacizumab.", "fr", 2),
         ("Сначала карбоплатин с паклитакселом, потом болезнь прогрессировала, дали карбоплатин с доксорубицином, потом топотекан.", "ru", 3),
         ("先用了FOLFOX，后来进展了，改用FOLFIRI", "zh-Hans", 2),
     ],
@@ -32,6 +33,8 @@ def test_lines_of_therapy_from_a_sequence_of_regimens(text: str, language: str, 
         "carboplatin and paclitaxel",
         "mastectomy and chemo with AC, then tamoxifen",
         "they plan FOLFOX first and then maybe FOLFIRI",
+        "Chemo chal rahi hai, 4 cycle AC ho gaye ab weekly paclitaxel start hua hai",
+        "first FOLFOX, then FOLFIRI",
     ],
 )
 def test_one_regimen_is_one_line(text: str) -> None:

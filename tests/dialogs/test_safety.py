@@ -534,3 +534,18 @@ def test_empty_and_odd_input(text):
 def test_any_text_gives_vocabulary_codes(text):
     flags = detect_red_flags(text)
     assert set(flags) <= set(FLAGS) and len(flags) == len(set(flags))
+
+
+def test_swahili_negated_breathing_problem_is_no_flag() -> None:
+    """Regression: "hana shida ya kupumua" (no breathing problem) matched "\\w*na shida"."""
+    assert "breathing_difficulty" not in detect_red_flags("Ana homa kali, 39. Hana shida ya kupumua.")
+    assert "breathing_difficulty" in detect_red_flags("Anapata shida ya kupumua tangu jana")
+
+
+def test_urdu_breathing_with_difficulty_and_words_between() -> None:
+    assert "breathing_difficulty" in detect_red_flags("ابھی سانس بھی بہت مشکل سے لے رہے ہیں")
+
+
+def test_french_tres_malade_is_no_severe_pain() -> None:
+    assert detect_red_flags("mon oncle est très malade, c'est un cancer") == []
+    assert detect_red_flags("il a très mal au dos") == ["severe_pain"]
