@@ -136,12 +136,34 @@ def _composed(spec: dict) -> dict[str, int]:
             if k == 1 and spec.get("one_joiner"):
                 for j in spec["one_joiner"]:
                     out[f"{head} {j} {units[0]}"] = tens + 1
+    if spec.get("sandhi") == "tamil":
+        out.update(_tamil_glued(heads, units))
     for tens, words in (spec.get("teen_tens") or {}).items():
         for head in words:
             for i, teen in enumerate(spec.get("teens") or []):
                 out[f"{head} {teen}"] = int(tens) + i
                 if i == 1 and spec.get("one_joiner"):
                     out[f"{head} {spec['one_joiner'][0]} {teen}"] = int(tens) + i
+    return out
+
+
+# Tamil joins a tens word ending in -து to a unit starting with a vowel by turning
+# that vowel into a vowel sign: அறுபத்து + ஐந்து = அறுபத்தைந்து, எழுபத்து + எட்டு = எழுபத்தெட்டு.
+_TAMIL_VOWEL_SIGNS = {"அ": "", "ஆ": "\u0bbe", "இ": "\u0bbf", "ஈ": "\u0bc0", "உ": "\u0bc1", "ஊ": "\u0bc2",
+                      "எ": "\u0bc6", "ஏ": "\u0bc7", "ஐ": "\u0bc8", "ஒ": "\u0bca", "ஓ": "\u0bcb"}
+
+
+def _tamil_glued(heads: dict[int, list[str]], units: list[str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for tens, words in heads.items():
+        for head in words:
+            head = str(head)
+            if not head.endswith("\u0bc1"):
+                continue
+            stem = head[:-1]
+            for k, unit in enumerate(units, 1):
+                sign = _TAMIL_VOWEL_SIGNS.get(unit[0])
+                out[stem + sign + unit[1:] if sign is not None else head + unit] = tens + k
     return out
 
 

@@ -25,3 +25,8 @@ def test_unknown_primary_wins_over_the_organ_of_a_metastasis(text: str, language
 def test_a_pet_scan_is_not_the_stomach() -> None:
     assert extract_facts("He had a PET scan and a CT, tumour markers were normal", "en").get("diagnosis.cancer_type") != "gastric"
     assert extract_facts("mere papa ke pet me cancer hai", "hi").get("diagnosis.cancer_type") == "gastric"
+
+
+def test_arabic_spread_to_the_liver_is_a_metastasis_site() -> None:
+    text = "عنده سرطان في القولون وانتشر للكبد، اكتشفوه في شهر مارس"
+    assert extract_facts(text, "ar").get("diagnosis.cancer_type") == "colorectal"

@@ -65,3 +65,16 @@ def test_a_menu_number_as_one_sentence_of_a_longer_answer() -> None:
     story = "Ngayon po bumalik yung bukol, hindi na daw nila kayang operahan dito. Yung pangatlo po."
     assert menu_choice(story, "tl", in_sentences=True) == "surgical_resectability_review"
     assert menu_choice("The biopsy came back. Stage 3.", "en", in_sentences=True) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [("என் அம்மாவுக்கு அறுபத்தைந்து வயது", 65), ("என் மாமனாருக்கு எழுபத்தெட்டு வயது.", 78), ("அப்பாவுக்கு அறுபத்திரண்டு வயது", 62)],
+)
+def test_tamil_glued_tens_and_units(text: str, age: int) -> None:
+    assert extract_facts(text, "ta").get("patient.age") == age
+
+
+def test_an_age_in_a_run_on_message() -> None:
+    text = "hello my sister Achol is 41 she has stomach cancer they are giving her chemo"
+    assert extract_facts(text, "en").get("patient.age") == 41
