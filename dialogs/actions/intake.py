@@ -107,6 +107,11 @@ class ActionUnderstand(Action):
         subject = (meta.get("subject") or "").strip() if channel == "email" else ""
         if _REPLY_SUBJECT.match(subject):
             subject = ""  # "Re: ..." repeats the thread's first subject, read with the first e-mail
+        if channel == "email":
+            # New answers sit above the quoted thread: our quoted questions and the quoted
+            # first e-mail never set facts (the channel drops "> " lines; this also ends at
+            # a client's "... wrote:" header in any language).
+            text = lang_detection.strip_quoted_reply(text).strip() or text
         readable = f"{subject}\n\n{text}" if subject and text else text
 
         # Safety first (DESIGN 2.2): before consent, before anything else.

@@ -126,7 +126,11 @@ def normalize(text: str, *, lower: bool = True) -> str:
 _QUOTE_HEADER = re.compile(
     r"^\s*(?:on\s.{0,200}wrote:|le\s.{0,200}a\s[ée]crit\s?:|am\s.{0,200}schrieb.{0,80}:|"
     r"-{2,}\s*(?:original message|message d'origine|forwarded message)|"
-    r"_{5,}\s*$|(?:from|de|von)\s?:\s.*[@<]|sent from my\s|envoy[ée] de mon\s)",
+    r"_{5,}\s*$|(?:from|de|von)\s?:\s.*[@<]|sent from my\s|envoy[ée] de mon\s|"
+    # "... wrote:" as mail clients write it in the supported languages
+    r".{0,200}(?:wrote|a\s[ée]crit|yazd[ıi]|написал\w*|كتب|写道|寫道|aliandika|ay\ssumulat|ने\sलिखा|نے\sلکھا|"
+    r"লিখেছেন|এ\sলিখেছেন|எழுதினார்|எழுதியது|ලිව්වා|ලියා\sඇත|लेख्नुभयो|लेख्यो|લખ્યું)\s*[:：]\s*$|"
+    r".{0,120}\sكتب\s.{0,160}[:：]\s*$)",  # Arabic puts the verb before the name
     re.IGNORECASE)
 
 

@@ -299,3 +299,21 @@ def test_region_hints(text, region, expected) -> None:
     from dialogs.understanding.language import detect_language_hinted
 
     assert detect_language_hinted(text, region) == expected
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Noong Lun, Nob 2, 2026 nang 9:15 AM, CancerFax <intake@cancerfax.example> ay sumulat:",
+        "2 Kas 2026 Pzt 09:14 tarihinde CancerFax <intake@cancerfax.example> şunu yazdı:",
+        "2 нояб. 2026 г., в 09:14, CancerFax <intake@cancerfax.example> написал:",
+        "在 2026年11月2日 09:14，CancerFax <intake@cancerfax.example> 写道：",
+        "في الاثنين، 2 نوفمبر 2026 كتب CancerFax <intake@cancerfax.example>:",
+    ],
+)
+def test_quoted_thread_below_a_localised_wrote_header_is_not_the_writers(header: str) -> None:
+    from dialogs.understanding.language import strip_quoted_reply
+
+    reply = f"YES\n\n1. Lahore, Pakistan\n\n{header}\nWhich service would you like: remote second opinion, CAR-T ..."
+    own = strip_quoted_reply(reply)
+    assert "Lahore" in own and "CAR-T" not in own
