@@ -27,6 +27,8 @@ from dialogs.understanding import safety, signals
 from handoff.tickets import ticket_request
 
 MEDIA_ONLY_TEXT = "/inform"
+_FORWARDED = re.compile(r"-{2,}\s*(?:forwarded message|message transf[ée]r[ée]|weitergeleitete nachricht|пересланное сообщение|iletilen ileti)"
+                        r"|begin forwarded message|转发的邮件|轉寄的郵件", re.IGNORECASE)
 # Reply and forward prefixes of mail clients in the supported languages (RFC 5322 3.6.5 "Re:").
 _REPLY_SUBJECT = re.compile(r"^\s*(?:re|aw|sv|rv|réf|ref|ynt|отв|回复|回覆|答复|رد|fw|fwd|tr)\s*[:：]", re.IGNORECASE)
 # The lexicon decides first; the classifier alone must be very sure (it confuses "please advise").
@@ -111,7 +113,8 @@ class ActionUnderstand(Action):
             # New answers sit above the quoted thread: our quoted questions and the quoted
             # first e-mail never set facts (the channel drops "> " lines; this also ends at
             # a client's "... wrote:" header in any language).
-            text = lang_detection.strip_quoted_reply(text).strip() or text
+            if not _FORWARDED.search(text):  # a forwarded letter is the family's to read (the channel keeps it)
+                text = lang_detection.strip_quoted_reply(text).strip() or text
         readable = f"{subject}\n\n{text}" if subject and text else text
 
         # Safety first (DESIGN 2.2): before consent, before anything else.
