@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import signal
 import sys
 import tempfile
 import threading
@@ -47,6 +48,7 @@ def main() -> int:
     parser.add_argument("--drain-timeout", type=float, default=1200)
     args = parser.parse_args()
     rng = random.Random(args.seed)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the stack on a kill too
     twilio = FakeTwilio()
     stack = Stack(Path(tempfile.mkdtemp(prefix="intake-soak-")), twilio.url)
     try:
@@ -78,10 +80,13 @@ def soak(args: argparse.Namespace, rng: random.Random, stack: Stack, twilio: Fak
                 time.sleep(1)
             time.sleep(rng.uniform(0.5, 3))  # a family types, then waits for the answer
 
+    victims = ["worker", "rasa", "worker", "actions"] * args.max_kills
+    rng.shuffle(victims)
+
     def chaos() -> None:
         while len(kills) < args.max_kills and not (posting_done.is_set() and len(kills) >= args.max_kills // 2):
             time.sleep(rng.uniform(6, 15))
-            victim = rng.choice(("worker", "worker", "rasa", "actions"))
+            victim = victims[len(kills)]
             stack.kill(victim)
             kills.append(victim)
             print(f"  chaos: killed {victim} (-9) at {time.strftime('%H:%M:%S')}", flush=True)

@@ -115,8 +115,9 @@ class Conversation(Base):
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # When the next retry is due after the dialogue was unavailable or a turn failed.
     retry_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # Last time the sweep queued this conversation: at most one sweep task per interval.
-    swept_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set when the sweep queues the conversation, cleared when its task starts: the
+    # sweep never queues it twice (only again if that task was lost, after a while).
+    queued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # A stalled intake gets one reminder (bot/stalled.py).
     reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -228,6 +229,10 @@ class OutboxItem(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # A worker claims the item (status `sending`) until lease_until before calling the provider.
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set when a delivery task is queued (by the turn that wrote it, or the sweep),
+    # cleared when the task starts: at most one queued task per item; a lost task
+    # (its worker was killed) is replaced after `worker.requeue_lost_after_seconds`.
+    queued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

@@ -18,12 +18,12 @@ from email.utils import make_msgid
 from typing import Callable
 
 import tenacity
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Select, and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import clock, delivery_status
 from bot.config import Settings
-from bot.models import OutboxItem, OutboxPart, OutboxStatus, utcnow
+from bot.models import Message, OutboxItem, OutboxPart, OutboxStatus, utcnow
 from channels.base import OutboundMessage, PermanentSendError, Sender, TransientSendError
 from handoff.tickets import as_utc
 
@@ -34,9 +34,13 @@ SenderFactory = Callable[[str], Sender]
 
 @dataclass(frozen=True)
 class Delivery:
-    status: str  # "sent" | "retry" | "failed" | "skipped"
+    """`notifications`: coordinators' e-mails the outcome queued; `next`: the
+    conversation's later replies that waited for this one (deliver them now)."""
+
+    status: str  # "sent" | "retry" | "failed" | "skipped" | "waiting"
     retry_in: float = 0.0
     notifications: tuple[int, ...] = ()
+    next: tuple[int, ...] = ()
 
 
 def backoff_seconds(attempts: int, settings: Settings) -> float:
@@ -51,9 +55,14 @@ def backoff_seconds(attempts: int, settings: Settings) -> float:
 
 
 def _claim(factory: sessionmaker[Session], outbox_id: int, lease: float) -> bool:
-    """Pending and due, or `sending` under a lease that expired (its worker died)."""
+    """Pending and due, or `sending` under a lease that expired (its worker died).
+    The task has started, so the item is no longer queued, claimed or not."""
     now = utcnow()
     with factory() as session, session.begin():
+        session.execute(
+            update(OutboxItem).where(OutboxItem.id == outbox_id).values(queued_at=None)
+            .execution_options(synchronize_session=False)
+        )
         result = session.execute(
             update(OutboxItem)
             .where(
@@ -108,9 +117,12 @@ def deliver(
     sender_for: SenderFactory,
     notify: delivery_status.Notifier = lambda _session, _case: [],
 ) -> Delivery:
-    """Send one outbox item if it is due and no other worker holds it."""
+    """Send one outbox item if it is due, no other worker holds it, and the
+    conversation's earlier replies are with the provider (a patient reads them in order)."""
     cfg = settings["outbox"]
     lease = float(cfg.get("lease_seconds", 120))
+    if _wait_for_earlier(factory, outbox_id):
+        return Delivery("waiting")
     if not _claim(factory, outbox_id, lease):
         return Delivery("skipped")
     with factory() as session:
@@ -125,7 +137,8 @@ def deliver(
     except TransientSendError as exc:
         return _retry_or_give_up(factory, settings, outbox_id, exc, notify)
     except PermanentSendError as exc:
-        return _fail(factory, settings, outbox_id, str(exc), str(exc.code or "") or None, notify)
+        failed = _fail(factory, settings, outbox_id, str(exc), str(exc.code or "") or None, notify)
+        return Delivery(failed.status, notifications=failed.notifications, next=_release_later(factory, outbox_id))
     with factory() as session, session.begin():
         item = session.get(OutboxItem, outbox_id)
         assert item is not None
@@ -133,7 +146,45 @@ def deliver(
         item.lease_until = None
         item.attempts += 1
         delivery_status.refresh_message(session, item)
-    return Delivery("sent")
+    return Delivery("sent", next=_release_later(factory, outbox_id))
+
+
+def _same_conversation(item: OutboxItem) -> Select[tuple[OutboxItem]]:
+    conversation = select(Message.conversation_id).where(Message.id == item.message_id).scalar_subquery()
+    return (
+        select(OutboxItem)
+        .join(Message, Message.id == OutboxItem.message_id)
+        .where(Message.conversation_id == conversation, OutboxItem.status.in_([OutboxStatus.pending, OutboxStatus.sending]))
+    )
+
+
+def _wait_for_earlier(factory: sessionmaker[Session], outbox_id: int) -> bool:
+    """An earlier reply of the same conversation is not with the provider yet: this
+    one waits (due again when that one's lease or backoff ends, or sooner when it is sent)."""
+    with factory() as session, session.begin():
+        item = session.get(OutboxItem, outbox_id)
+        if item is None or item.message_id is None or item.status != OutboxStatus.pending:
+            return False
+        earlier = session.scalar(_same_conversation(item).where(OutboxItem.id < item.id).order_by(OutboxItem.id).limit(1))
+        if earlier is None:
+            return False
+        until = earlier.lease_until if earlier.status == OutboxStatus.sending else earlier.next_attempt_at
+        item.next_attempt_at = max(as_utc(item.next_attempt_at), as_utc(until or utcnow()))
+        item.queued_at = None
+        return True
+
+
+def _release_later(factory: sessionmaker[Session], outbox_id: int) -> tuple[int, ...]:
+    """The conversation's later replies that waited for this one: due now."""
+    with factory() as session, session.begin():
+        item = session.get(OutboxItem, outbox_id)
+        if item is None or item.message_id is None:
+            return ()
+        later = list(session.scalars(_same_conversation(item).where(
+            OutboxItem.id > item.id, OutboxItem.status == OutboxStatus.pending).order_by(OutboxItem.id)))
+        for waiting in later[:1]:
+            waiting.next_attempt_at = clock.now()
+        return tuple(w.id for w in later[:1])
 
 
 def _deliver_part(factory: sessionmaker[Session], outbox_id: int, part_id: int, sender: Sender) -> None:
@@ -243,18 +294,27 @@ def _fail(
     return Delivery("failed", notifications=tuple(notifications))
 
 
-def due_items(factory: sessionmaker[Session]) -> list[int]:
-    """Items to (re)try now: pending and due, or held by a lease that expired."""
-    with factory() as session:
-        return list(
+def due_items(factory: sessionmaker[Session], lost_after: float = 60) -> list[int]:
+    """Items to (re)try now: pending and due, or held by a lease that expired, and not
+    already queued (a queued task that never started in `lost_after` seconds was lost
+    with its worker). The queue holds one task per item however often the sweep runs."""
+    now = utcnow()
+    with factory() as session, session.begin():
+        due = list(
             session.scalars(
                 select(OutboxItem.id)
                 .where(
                     or_(
                         and_(OutboxItem.status == OutboxStatus.pending, OutboxItem.next_attempt_at <= clock.now()),
-                        and_(OutboxItem.status == OutboxStatus.sending, OutboxItem.lease_until < utcnow()),
-                    )
+                        and_(OutboxItem.status == OutboxStatus.sending, OutboxItem.lease_until < now),
+                    ),
+                    or_(OutboxItem.queued_at.is_(None), OutboxItem.queued_at <= now - timedelta(seconds=lost_after)),
                 )
                 .order_by(OutboxItem.id)
             )
         )
+        if due:
+            session.execute(
+                update(OutboxItem).where(OutboxItem.id.in_(due)).values(queued_at=now).execution_options(synchronize_session=False)
+            )
+        return due

@@ -162,6 +162,7 @@ def process_conversation(
     """Handle every waiting inbound message of one conversation, oldest first, if no
     other worker holds it. Each turn's outbox items go to `deliver` once committed."""
     ttl = float(settings.get_path("worker.lease_seconds", 15))
+    _started(factory, conversation_id)
     outbox_ids: list[int] = []
     while True:
         owner = leases.worker_id()
@@ -178,10 +179,21 @@ def process_conversation(
             return Outcome(outcome.status, tuple(outbox_ids), outcome.retry_in)
 
 
+def _started(factory: sessionmaker[Session], conversation_id: int) -> None:
+    """The conversation's task is running: the sweep may queue it again when needed."""
+    with factory() as session, session.begin():
+        session.execute(
+            update(Conversation).where(Conversation.id == conversation_id).values(queued_at=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
 def conversations_to_sweep(factory: sessionmaker[Session], settings: Settings) -> list[int]:
-    """Conversations with a waiting message that no live worker holds and whose
-    retry is due, each at most once per `stale_after` (one sweep task at a time)."""
+    """Conversations with a waiting message that no live worker holds, whose retry is
+    due, and that are not already queued by the sweep (one sweep task at a time; a
+    task lost with its worker is replaced after `worker.requeue_lost_after_seconds`)."""
     stale = timedelta(seconds=float(settings.get_path("worker.stale_after_seconds", 10)))
+    lost = timedelta(seconds=float(settings.get_path("worker.requeue_lost_after_seconds", 60)))
     now = utcnow()
     with factory() as session, session.begin():
         candidates = list(
@@ -203,8 +215,8 @@ def conversations_to_sweep(factory: sessionmaker[Session], settings: Settings) -
             claimed = session.execute(
                 update(Conversation)
                 .where(Conversation.id == conversation_id,
-                       or_(Conversation.swept_at.is_(None), Conversation.swept_at <= now - stale))
-                .values(swept_at=now, retry_at=None)
+                       or_(Conversation.queued_at.is_(None), Conversation.queued_at <= now - lost))
+                .values(queued_at=now, retry_at=None)
                 .execution_options(synchronize_session=False)
             )
             if claimed.rowcount == 1:

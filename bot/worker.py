@@ -60,23 +60,29 @@ class Worker:
         def process_conversation(conversation_id: int) -> str:
             # A busy conversation is being drained by its lease holder; a retry is
             # picked up by the sweeper when due. Neither needs huey's retries.
+            # Each turn's replies go out as soon as it commits, from this task, in order.
             outcome = turns.process_conversation(
-                self.factory, self.settings, self.dialogue, conversation_id, deliver=deliver_outbox
+                self.factory, self.settings, self.dialogue, conversation_id, deliver=self.deliver_now
             )
             return outcome.status
 
         @h.task(name="deliver_outbox")
         def deliver_outbox(outbox_id: int) -> str:
-            result = outbox.deliver(
-                self.factory, self.settings, outbox_id, self.sender_for,
-                notify=lambda session, case: notify_coordinators(session, self.settings, case),
-            )
-            for notification in result.notifications:
-                deliver_outbox(notification)
-            return result.status
+            return self.deliver_now(outbox_id)
 
         self.process_conversation = process_conversation
         self.deliver_outbox = deliver_outbox
+
+    def deliver_now(self, outbox_id: int) -> str:
+        result = outbox.deliver(
+            self.factory, self.settings, outbox_id, self.sender_for,
+            notify=lambda session, case: notify_coordinators(session, self.settings, case),
+        )
+        for notification in result.notifications:
+            self.deliver_outbox(notification)
+        for later in result.next:
+            self.deliver_now(later)
+        return result.status
 
     def enqueue(self, conversation_id: int) -> None:
         self.process_conversation(conversation_id)
@@ -85,7 +91,8 @@ class Worker:
         """Queue stranded conversations, due outbox items and periodic checks; idempotent."""
         for conversation_id in turns.conversations_to_sweep(self.factory, self.settings):
             self.process_conversation(conversation_id)
-        for outbox_id in outbox.due_items(self.factory):
+        lost_after = float(self.settings.get_path("worker.requeue_lost_after_seconds", 60))
+        for outbox_id in outbox.due_items(self.factory, lost_after):
             self.deliver_outbox(outbox_id)
         for check in self.periodic:
             for outbox_id in check():

@@ -80,7 +80,8 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
             "database_url": database_url,
             "server": {"public_base_url": PUBLIC_BASE},
             "rasa": {"retry_delay": 0.2},
-            "worker": {"sweep_seconds": 0.2, "stale_after_seconds": 0.5, "turn_retry_base": 0.1, "turn_retry_max": 0.5},
+            "worker": {"sweep_seconds": 0.2, "stale_after_seconds": 0.5, "requeue_lost_after_seconds": 2,
+                       "turn_retry_base": 0.1, "turn_retry_max": 0.5},
             "outbox": {"backoff_base": 0.01, "backoff_max": 0.05},
         }
     )

@@ -26,7 +26,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('lease_owner', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('lease_until', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('retry_at', sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('swept_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('queued_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('reminded_at', sa.DateTime(timezone=True), nullable=True))
 
     with op.batch_alter_table('messages', schema=None) as batch_op:
@@ -38,6 +38,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.add_column(sa.Column('lease_until', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('queued_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.alter_column('status', existing_type=_outbox_status(OUTBOX_OLD), type_=_outbox_status(OUTBOX_NEW),
                               existing_nullable=False)
 
@@ -84,6 +85,7 @@ def downgrade() -> None:
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.alter_column('status', existing_type=_outbox_status(OUTBOX_NEW), type_=_outbox_status(OUTBOX_OLD),
                               existing_nullable=False)
+        batch_op.drop_column('queued_at')
         batch_op.drop_column('lease_until')
 
     with op.batch_alter_table('messages', schema=None) as batch_op:
@@ -95,7 +97,7 @@ def downgrade() -> None:
 
     with op.batch_alter_table('conversations', schema=None) as batch_op:
         batch_op.drop_column('reminded_at')
-        batch_op.drop_column('swept_at')
+        batch_op.drop_column('queued_at')
         batch_op.drop_column('retry_at')
         batch_op.drop_column('lease_until')
         batch_op.drop_column('lease_owner')

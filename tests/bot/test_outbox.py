@@ -58,7 +58,7 @@ def test_a_delivered_item_is_never_sent_again(settings, factory) -> None:
     senders = sender_factory(settings, http)
     assert outbox.deliver(factory, settings, item, senders).status == "sent"
     assert outbox.deliver(factory, settings, item, senders).status == "skipped"
-    assert outbox.due_items(factory) == []
+    assert outbox.due_items(factory, lost_after=0) == []
     assert len(http.requests) == 1
 
 
@@ -180,10 +180,11 @@ def test_an_item_held_by_a_live_lease_is_not_taken_and_a_dead_one_is(settings, f
         row.status, row.lease_until = OutboxStatus.sending, utcnow() + timedelta(minutes=1)
     senders = sender_factory(settings, http)
     assert outbox.deliver(factory, settings, item, senders).status == "skipped"
-    assert outbox.due_items(factory) == []
+    assert outbox.due_items(factory, lost_after=0) == []
     with factory() as session, session.begin():
         session.get(OutboxItem, item).lease_until = utcnow() - timedelta(seconds=1)  # its worker died
-    assert outbox.due_items(factory) == [item]
+    assert outbox.due_items(factory, lost_after=0) == [item]
+    assert outbox.due_items(factory, lost_after=60) == []  # already queued: never twice
     assert outbox.deliver(factory, settings, item, senders).status == "sent"
     assert len(http.requests) == 1
 
@@ -255,3 +256,19 @@ def test_a_lost_send_is_not_matched_to_an_earlier_identical_reply(settings, fact
     with factory() as session:
         assert session.get(OutboxItem, second).parts[0].provider_id not in (None, "SMfirst")
     assert [r.method for r in http.requests] == ["POST", "POST", "GET", "POST"]
+
+
+def test_a_later_reply_waits_for_an_earlier_unsent_one_of_the_conversation(settings, factory) -> None:
+    """The patient reads replies in the order the bot wrote them, even across a failure."""
+    conversation_id = _conversation(factory)
+    http = RecordingTwilioHttpClient([twilio_error(503, 20503)])
+    senders = sender_factory(settings, http)
+    first, second = _queue(factory, conversation_id, "first reply"), _queue(factory, conversation_id, "second reply")
+    assert outbox.deliver(factory, settings, first, senders).status == "retry"
+    assert outbox.deliver(factory, settings, second, senders).status == "waiting"
+    with factory() as session, session.begin():
+        session.get(OutboxItem, first).next_attempt_at = utcnow()
+    result = outbox.deliver(factory, settings, first, senders)
+    assert result.status == "sent" and result.next == (second,)
+    assert outbox.deliver(factory, settings, second, senders).status == "sent"
+    assert [r.data["Body"] for r in http.requests] == ["first reply", "first reply", "second reply"]

@@ -133,9 +133,14 @@ def test_a_turn_whose_lease_was_taken_over_is_discarded(settings, factory, rasa)
         assert leases.hold(session, conversation, owner, ttl=60)
 
 
-def test_the_sweep_queues_a_stranded_conversation_once_per_interval(settings, factory, rasa) -> None:
-    settings["worker"]["stale_after_seconds"] = 0
+def test_the_sweep_queues_a_stranded_conversation_once_until_its_task_starts(settings, factory, rasa) -> None:
+    settings["worker"].update({"stale_after_seconds": 0, "requeue_lost_after_seconds": 60})
     conversation = _send(factory, "hello", 1)
     assert turns.conversations_to_sweep(factory, settings) == [conversation]
-    settings["worker"]["stale_after_seconds"] = 60
-    assert turns.conversations_to_sweep(factory, settings) == []  # already queued in this interval
+    assert turns.conversations_to_sweep(factory, settings) == []  # already queued
+    with factory() as session, session.begin():  # a lease held by a worker that then died
+        row = session.get(Conversation, conversation)
+        row.lease_owner, row.lease_until = "dead", utcnow() - timedelta(seconds=1)
+    settings["worker"]["requeue_lost_after_seconds"] = 0  # the queued task was lost too
+    assert turns.conversations_to_sweep(factory, settings) == [conversation]
+    assert turns.process_conversation(factory, settings, rasa.client(), conversation).status == "done"

@@ -26,7 +26,8 @@ from tests.conftest import PUBLIC_BASE, TWILIO_SID, TWILIO_TOKEN, free_port
 from tests.helpers import WHATSAPP_PATH, sign, twilio_form
 
 FAST = {
-    "worker": {"lease_seconds": 6, "sweep_seconds": 0.5, "stale_after_seconds": 1, "turn_retry_base": 0.5, "turn_retry_max": 2},
+    "worker": {"lease_seconds": 6, "sweep_seconds": 0.5, "stale_after_seconds": 1, "requeue_lost_after_seconds": 10,
+               "turn_retry_base": 0.5, "turn_retry_max": 2},
     "rasa": {"retry_delay": 0.5, "timeout": 30},
     "outbox": {"backoff_base": 1, "backoff_max": 5, "lease_seconds": 40},
 }
