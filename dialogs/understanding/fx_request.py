@@ -47,11 +47,16 @@ def request(t: Text, language: str | None = None, answering: bool = False) -> di
     hits = longest(services.find(t, language))
     # Answering "how can we help?", a service named in passing counts, unless the family
     # also says they do not know which ("protons were mentioned, but we are not sure").
-    doubt = bool(unsure.find(t, language) or bare.find(t, language))
+    bare_hits = bare.find(t, language)
+    doubt = bool(unsure.find(t, language) or bare_hits)
     for hit in hits:
         if negated(hit.start, hit.end):
             continue
         s, e = t.sentence(hit.start)
+        if any(hit.end <= u.start < e for u in bare_hits):
+            # "we read about protons but don't know which service is right": not a wish yet
+            # ("not sure, but we would like a second opinion" still is one).
+            continue
         answered = answering and not doubt
         if answered or t.is_short() or any(s <= c.start < e for c in cue_hits) or any(a <= hit.start < b for a, b, _ in answers):
             value = hit.value

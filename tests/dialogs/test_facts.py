@@ -986,3 +986,9 @@ def test_any_text_gives_contract_values_and_merges(parts: list[str]) -> None:
     merged = merge_facts(merge_facts({}, facts), facts)
     _assert_valid(merged)
     assert merge_facts(merged, {}) == merged
+
+
+def test_a_service_read_about_but_doubted_is_not_yet_a_wish() -> None:
+    text = ("We have read that protons may be gentler for a child's brain but honestly we don't know "
+            "which of your services is the right one - please tell us what you recommend.")
+    assert facts_of(text)["request.service"] == "unsure"
