@@ -146,7 +146,8 @@ def history(t: Text, language: str | None = None) -> dict[str, Any]:
     elif given:
         facts["history.no_treatment_yet"] = False
 
-    lines = max(lines_of_therapy(t) or 0, lines_from_sequence(t, language, negated, inoperable + none_yet + exhausted)) or None
+    # Lines the writer numbers ("2nd line", "after three lines") beat lines counted from a sequence.
+    lines = lines_of_therapy(t) or lines_from_sequence(t, language, negated, inoperable + none_yet + exhausted) or None
     if lines:
         facts["history.lines_of_therapy"] = lines
 
@@ -207,6 +208,7 @@ def reirradiation(t: Text, language: str | None, negated: Negation, given: list[
 
 
 SYSTEMIC = {"chemotherapy", "targeted_therapy", "immunotherapy", "car_t"}
+MAINTENANCE_WINDOW = 40
 
 
 def lines_from_sequence(t: Text, language: str | None, negated: Negation, blocked: list[Hit]) -> int:
@@ -231,6 +233,7 @@ def lines_from_sequence(t: Text, language: str | None, negated: Negation, blocke
     breaks |= {h.start for h in _cue_terms("disease_status").find(t, language) if h.value in ("progressing", "relapsed", "refractory")}
     breaks |= {s for s, _ in t.sentences()}
     regimens: list[set[str]] = []
+    starts: list[int] = []
     last_break = None
     for hit in drugs:
         segment = max((b for b in breaks if b <= hit.start), default=-1)
@@ -238,12 +241,15 @@ def lines_from_sequence(t: Text, language: str | None, negated: Negation, blocke
             regimens[-1].add(hit.value[1])
         else:
             regimens.append({hit.value[1]})
+            starts.append(hit.start)
             last_break = segment
+    maintenance = _cue_terms("maintenance").find(t, language)
     seen: set[str] = set()
     lines = 0
-    for regimen in regimens:
-        if regimen - seen:
-            lines += 1
+    for regimen, start in zip(regimens, starts):
+        kept_on = any(t.same_sentence(m.start, start) and abs(m.start - start) < MAINTENANCE_WINDOW for m in maintenance)
+        if regimen - seen and not (kept_on and lines):
+            lines += 1  # maintenance after a regimen is part of its line
         seen |= regimen
     cued = any(a.start < drugs[-1].start for a in _cue_terms("line_sequence").find(t, language))
     # A new line follows a failure: "AC, then paclitaxel" is one planned regimen, "FOLFOX,

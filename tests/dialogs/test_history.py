@@ -69,3 +69,12 @@ def test_relapse_wordings(text: str, language: str) -> None:
 def test_no_further_standard_treatment_is_options_exhausted() -> None:
     text = "Now they say nothing works and there is no further standard treatment they can offer me here."
     assert extract_facts(text, "en").get("history.options_exhausted") is True
+
+
+def test_numbered_lines_beat_the_sequence_count_and_maintenance_is_no_new_line() -> None:
+    summary = ("> 1st line: VRd x 6 followed by autologous stem cell transplant (2022), lenalidomide maintenance.\n"
+               "> 2nd line (2023, relapse): daratumumab-pomalidomide-dexamethasone.\n"
+               "> 3rd line (2025, relapse): carfilzomib-dexamethasone.")
+    assert extract_facts(summary, "en").get("history.lines_of_therapy") == 3
+    assert extract_facts("First VRd, then lenalidomide maintenance. It relapsed, then dara-pom.", "en").get(
+        "history.lines_of_therapy") == 2
