@@ -44,7 +44,7 @@ def main() -> int:
     parser.add_argument("--senders", type=int, default=100)
     parser.add_argument("--per-sender", type=int, default=10)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--max-kills", type=int, default=12)
+    parser.add_argument("--max-kills", type=int, default=16)
     parser.add_argument("--drain-timeout", type=float, default=1200)
     args = parser.parse_args()
     rng = random.Random(args.seed)
@@ -63,7 +63,6 @@ def soak(args: argparse.Namespace, rng: random.Random, stack: Stack, twilio: Fak
     numbers = [f"+2547{i:08d}" for i in range(args.senders)]
     acknowledged: dict[str, str] = {}
     ack_lock = threading.Lock()
-    posting_done = threading.Event()
     kills: list[str] = []
 
     def family(number: str) -> None:
@@ -83,9 +82,10 @@ def soak(args: argparse.Namespace, rng: random.Random, stack: Stack, twilio: Fak
     victims = ["worker", "rasa", "worker", "actions"] * args.max_kills
     rng.shuffle(victims)
 
+    calm = threading.Event()  # set once everything drained: the chaos stops
+
     def chaos() -> None:
-        while len(kills) < args.max_kills and not (posting_done.is_set() and len(kills) >= args.max_kills // 2):
-            time.sleep(rng.uniform(6, 15))
+        while len(kills) < args.max_kills and not calm.wait(rng.uniform(6, 15)):
             victim = victims[len(kills)]
             stack.kill(victim)
             kills.append(victim)
@@ -103,9 +103,7 @@ def soak(args: argparse.Namespace, rng: random.Random, stack: Stack, twilio: Fak
         time.sleep(0.2)
     for thread in pool:
         thread.join()
-    posting_done.set()
     posted_at = time.monotonic()
-    chaos_thread.join()
     expected = args.senders * args.per_sender
 
     def drained() -> bool:
@@ -116,6 +114,10 @@ def soak(args: argparse.Namespace, rng: random.Random, stack: Stack, twilio: Fak
             return all(i.status.value in ("sent", "failed") for i in session.scalars(select(OutboxItem)))
 
     deadline = time.monotonic() + args.drain_timeout
+    while not drained() and time.monotonic() < deadline:
+        time.sleep(1)
+    calm.set()
+    chaos_thread.join()  # a last kill may have come just before: drain again after its restart
     while not drained() and time.monotonic() < deadline:
         time.sleep(1)
     drain_seconds = time.monotonic() - posted_at

@@ -82,7 +82,11 @@ def _run_turn(dialogue: RasaClient, turn: _Turn) -> list[dict[str, Any]]:
     try:
         replies = dialogue.send(turn.sender_key, turn.text, turn.metadata)
         if any(isinstance((r.get("custom") or {}).get("intake"), dict) for r in replies):
-            return replies
+            # A payload without any text while the actions are down: the action server
+            # died between the turn's actions. Wait and redo it rather than stay silent.
+            if any(r.get("text") for r in replies) or dialogue.actions_ready():
+                return replies
+            raise DialogueUnavailable("the turn stopped before its reply: the action server went down")
         problem = "the dialogue answered without the actions' payload"
     except DialogueUnavailable as exc:
         problem = str(exc)

@@ -25,6 +25,7 @@ from channels.base import InboundMessage
 class EdgeRasa:
     def __init__(self) -> None:
         self.up = True
+        self.actions_up = True
         self.turns: list[str] = []
         outer = self
 
@@ -40,8 +41,8 @@ class EdgeRasa:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def do_GET(self) -> None:  # noqa: N802 - /status and /health
-                if not outer.up:
+            def do_GET(self) -> None:  # noqa: N802 - /status (Rasa) and /health (actions)
+                if not outer.up or (self.path.startswith("/health") and not outer.actions_up):
                     return self._json(503, {})
                 self._json(200, {"model_file": "intake.tar.gz", "status": "ok"})
 
@@ -52,6 +53,8 @@ class EdgeRasa:
                     return self._json(500, {})
                 if "boom" in body["message"]:
                     return self._json(200, [])  # an action crashed: no payload
+                if not outer.actions_up:  # the action server died after the first action
+                    return self._json(200, [{"custom": {"intake": {"case": {"language": "en"}}}}])
                 self._json(200, [{"text": f"you said {body['message']}", "custom": {"intake": {"case": {"language": "en"}}}}])
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -144,3 +147,14 @@ def test_the_sweep_queues_a_stranded_conversation_once_until_its_task_starts(set
     settings["worker"]["requeue_lost_after_seconds"] = 0  # the queued task was lost too
     assert turns.conversations_to_sweep(factory, settings) == [conversation]
     assert turns.process_conversation(factory, settings, rasa.client(), conversation).status == "done"
+
+
+def test_a_turn_cut_short_by_the_action_server_going_down_is_redone(settings, factory, rasa) -> None:
+    conversation = _send(factory, "hello", 1)
+    rasa.actions_up = False
+    assert turns.process_conversation(factory, settings, rasa.client(), conversation).status == "retry"
+    [message] = _inbound(factory)
+    assert message.status == MessageStatus.received and message.attempts == 0
+    rasa.actions_up = True
+    assert turns.process_conversation(factory, settings, rasa.client(), conversation).status == "done"
+    assert _replies(factory) == ["you said hello"]
