@@ -145,6 +145,10 @@ class ActionUnderstand(Action):
                 # retelling, a question back, an emoji) means "not sure": the rules decide.
                 found["request.service"] = "unsure"
                 found["request.text"] = text.strip()[:300]
+        if requested == "location" and found.get("location.country") and int(found.get("location.strength") or 0) < 2:
+            # The answer to "where does the patient live?" is where the patient lives: a place
+            # named later in passing ("to go to India for an opinion") does not move it.
+            found["location.strength"] = 2
         if requested == "treatment_history" and not found and signals.detect_consent(text) == "refused":
             found["history.no_treatment_yet"] = True  # "no" / "none" to "what treatment so far?"
         facts = fact_extraction.merge_facts(facts, found)

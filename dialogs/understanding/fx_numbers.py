@@ -168,8 +168,8 @@ def _tamil_glued(heads: dict[int, list[str]], units: list[str]) -> dict[str, int
 
 
 @lru_cache(maxsize=1)
-def number_words() -> dict[str, int]:
-    """Normalised number word -> value (MIN_WORD_NUMBER..99), all languages but English."""
+def all_number_words() -> dict[str, int]:
+    """Normalised number word -> value (1..99), all languages but English."""
     from dialogs.understanding.fx_text import normalise_key
 
     data = load("numbers.yml")["number_words"]
@@ -179,13 +179,16 @@ def number_words() -> dict[str, int]:
     for words in data["lists"].values():
         for i, word in enumerate(words, 1):
             table[str(word)] = i
-    skip = {normalise_key(str(w)) for w in data.get("not_numbers") or []}
-    out = {}
-    for word, value in table.items():
-        key = normalise_key(word)
-        if value >= MIN_WORD_NUMBER and key and key not in skip:
-            out[key] = value
-    return out
+    return {key: value for word, value in table.items() if (key := normalise_key(word))}
+
+
+@lru_cache(maxsize=1)
+def number_words() -> dict[str, int]:
+    """The number words {N} reads anywhere: MIN_WORD_NUMBER..99 and not also an ordinary word."""
+    from dialogs.understanding.fx_text import normalise_key
+
+    skip = {normalise_key(str(w)) for w in load("numbers.yml")["number_words"].get("not_numbers") or []}
+    return {k: v for k, v in all_number_words().items() if v >= MIN_WORD_NUMBER and k not in skip}
 
 
 def _trie_regex(words: list[str]) -> str:
@@ -220,8 +223,8 @@ def to_int(token: str) -> int | None:
         return value
     if token in english_numbers():
         return english_numbers()[token]
-    if token in number_words():
-        return number_words()[token]
+    if token in all_number_words():
+        return all_number_words()[token]
     for kind in ("cardinals", "ordinals"):
         if (value := word_value(kind, token)) is not None:
             return value
@@ -251,6 +254,8 @@ def _placeholders() -> dict[str, str]:
         "ORD": rf"(?P<ORD>(?<![\d.,])\d(?:st|nd|rd|th|e|er|re|eme|-?[йяю])?(?![\w])|(?<!{wc})(?:{words_regex('ordinals')}))",
         "CARD": rf"(?P<CARD>(?<![\d.,])\d(?![\d.,]\d)|(?<!{wc})(?:{words_regex('cardinals')})|\b(?:{en_words})\b)",
         "YEAR": r"(?P<YEAR>(?<!\d)(?:19[5-9]\d|20[0-4]\d)(?!\d))",
+        # Any number, small number words too: only right before an explicit age word ("பத்து வயது").
+        "NW": rf"(?P<N>(?<![\d.,])\d{{1,3}}(?!\d|[.,]\d)|{cn}|\b(?:{en_words})\b|(?<!{wc})(?:{_trie_regex(list(all_number_words()))})(?!{wc}))",
     }
 
 

@@ -102,7 +102,10 @@ def _numeral(token: str) -> int | None:
     token = token.strip("第个项号")
     if not token:
         return None
-    return to_int(token) if not all(c in "零一二三四五六七八九十两" for c in token) else chinese_number(token)
+    if all(c in "零一二三四五六七八九十两" for c in token):
+        return chinese_number(token)
+    # Digits ("6", "6th", "6e"); number words come from the menu's own tables (_number_words).
+    return to_int(token) if token[0].isdigit() else None
 
 
 def menu_number_in(text: str, language: str | None = None) -> int | None:

@@ -28,6 +28,7 @@ GROUP_GAP = 32
 LOCATIVE = re.compile(r"(?:\b(?:in|from|to|at|of|near|across|en|au|à|a|de|sa)|\()\s*(?:the\s+)?$")
 
 RESIDENCE, PLAIN = 2, 1
+SHADDA = "\u0651"
 # Among residence cues: the patient's own ("my mum lives in") before the
 # family's ("we live in") before the writer's ("I live in").
 ROLE_RANK = {"patient": 3, "residence": 2, "writer": 1, "plain": 0}
@@ -188,7 +189,11 @@ def _place_spans(t: Text) -> list[tuple[int, int, list[Place]]]:
             continue
         if t.low[start:end] in ambiguous and not _locative(t, start, spans):
             continue
-        spans.append((start, end, [v for v in values if v is not None]))
+        readings = [v for v in values if v is not None]
+        if SHADDA in t.orig(start, end) and any(r.kind == "city" for r in readings):
+            # Normalising drops the shadda that tells عمّان (Amman) from عُمان (Oman).
+            readings = [r for r in readings if r.kind == "city"]
+        spans.append((start, end, readings))
     return [s for s in spans if s[2]]
 
 

@@ -212,3 +212,12 @@ def test_a_name_that_is_a_country_or_a_city() -> None:
 )
 def test_country_names_with_and_in_every_language(text: str, country: str) -> None:
     assert find_location(text)[0] == country
+
+
+def test_amman_written_with_shadda_is_the_city_not_oman() -> None:
+    assert find_location("أخي يأخذ علاج كيماوي في عمّان")[:2] == ("JO", "Amman")
+    assert find_location("نعيش في عمان")[0] == "OM"
+
+
+def test_going_to_another_country_is_not_where_the_patient_lives() -> None:
+    assert find_location("අපිට ඕන ඉන්දියාවට ගිහින් විශේෂඥ වෛද්‍යවරයෙක්ව මුණගැහිලා දෙවන මතයක් ගන්න")[0] is None

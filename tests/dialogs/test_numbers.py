@@ -78,3 +78,25 @@ def test_tamil_glued_tens_and_units(text: str, age: int) -> None:
 def test_an_age_in_a_run_on_message() -> None:
     text = "hello my sister Achol is 41 she has stomach cancer they are giving her chemo"
     assert extract_facts(text, "en").get("patient.age") == 41
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "age"),
+    [
+        ("என் மகனுக்கு பத்து வயது, காலில் எலும்பு புற்றுநோய்", "ta", 10),
+        ("my son is seven years old", "en", 7),
+        ("मेरा बेटा दस साल का है", "hi", 10),
+        ("ابني عمره اثنا عشر سنة", "ar", 12),
+        ("පුතාට අවුරුදු දොළහයි", "si", 12),
+        ("mwanangu ana miaka tisa", "sw", 9),
+        ("ok so my brother he is forty five he had a brain tumour", "en", 45),
+        ("папе шестьдесят восемь", "ru", 68),
+    ],
+)
+def test_small_ages_in_words_before_an_age_word(text: str, language: str, age: int) -> None:
+    assert extract_facts(text, language).get("patient.age") == age
+
+
+@pytest.mark.parametrize(("text", "language"), [("do saal pehle operation hua", "hi"), ("she had chemo two years ago", "en")])
+def test_durations_are_not_ages(text: str, language: str) -> None:
+    assert extract_facts(text, language).get("patient.age") is None
