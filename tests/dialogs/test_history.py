@@ -78,3 +78,19 @@ def test_numbered_lines_beat_the_sequence_count_and_maintenance_is_no_new_line()
     assert extract_facts(summary, "en").get("history.lines_of_therapy") == 3
     assert extract_facts("First VRd, then lenalidomide maintenance. It relapsed, then dara-pom.", "en").get(
         "history.lines_of_therapy") == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "status"),
+    [
+        ("my sister had surgery in January. Now she takes letrozole tablets every day.", "en", "on_treatment"),
+        ("做完了同步化放療，現在追蹤中，醫生說目前沒有看到腫瘤", "zh-Hant", "remission"),
+    ],
+)
+def test_more_status_wordings(text: str, language: str, status: str) -> None:
+    assert extract_facts(text, language).get("history.disease_status") == status
+
+
+def test_chinese_re_irradiation_in_the_previously_irradiated_place() -> None:
+    text = "MRI發現鼻咽癌復發，位置就在以前電療過的地方。醫生提過可能要再做一次電療"
+    assert extract_facts(text, "zh-Hant").get("history.reirradiation") is True

@@ -100,3 +100,8 @@ def test_small_ages_in_words_before_an_age_word(text: str, language: str, age: i
 @pytest.mark.parametrize(("text", "language"), [("do saal pehle operation hua", "hi"), ("she had chemo two years ago", "en")])
 def test_durations_are_not_ages(text: str, language: str) -> None:
     assert extract_facts(text, language).get("patient.age") is None
+
+
+def test_roman_urdu_son_and_sinhala_age_at_the_end() -> None:
+    assert extract_facts("mera beta 4 saal ka hai usko neuroblastoma hai", "ur").get("patient.relation") == "child"
+    assert extract_facts("තාත්තට අවුරුදු 65", "si").get("patient.age") == 65
