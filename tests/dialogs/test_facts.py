@@ -992,3 +992,9 @@ def test_a_service_read_about_but_doubted_is_not_yet_a_wish() -> None:
     text = ("We have read that protons may be gentler for a child's brain but honestly we don't know "
             "which of your services is the right one - please tell us what you recommend.")
     assert facts_of(text)["request.service"] == "unsure"
+
+
+def test_we_do_not_know_what_to_do_is_not_yet_an_answer_to_the_service_menu() -> None:
+    """A family's distress in a story ("समझ नहीं आ रहा क्या करें") leaves the menu to be asked."""
+    assert "request.service" not in facts_of("हम बहुत परेशान हैं, समझ नहीं आ रहा क्या करें।", "hi")
+    assert facts_of("हमें समझ नहीं आ रहा कि पिताजी के लिए कौन सी सेवा सही रहेगी", "hi")["request.service"] == "unsure"
