@@ -26,6 +26,7 @@ services:
 	@bash tests/start_services.sh
 
 test: dialogue services
+	$(VENV)/bin/lint-imports
 	DATABASE_URL_PG=$${DATABASE_URL_PG:-postgresql://postgres@127.0.0.1:5432/test} \
 	REDIS_URL_TEST=$${REDIS_URL_TEST:-redis://127.0.0.1:6379/15} \
 	$(VENV)/bin/python -m pytest -q

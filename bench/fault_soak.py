@@ -29,7 +29,7 @@ os.environ.setdefault("RASA_TOKEN", "soak-" + os.urandom(8).hex())
 
 from sqlalchemy import select  # noqa: E402
 
-from bot.models import Message, MessageStatus, OutboxItem, OutboxPart  # noqa: E402
+from store.models import Message, MessageStatus, OutboxItem, OutboxPart  # noqa: E402
 from tests.faults.fake_twilio import FakeTwilio  # noqa: E402
 from tests.faults.stack import Stack  # noqa: E402
 

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot import migrate  # noqa: E402
 from bot.app import create_app  # noqa: E402
-from bot.config import load_settings  # noqa: E402
+from store.config import load_settings  # noqa: E402
 from bot.dialogue import RasaClient  # noqa: E402
 from bot.rasa_runtime import DialogueServers  # noqa: E402
 from bot.senders import sender_factory  # noqa: E402

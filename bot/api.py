@@ -8,7 +8,7 @@ from flask import Blueprint, abort, jsonify, request
 from sqlalchemy import select
 
 from bot.app import intake
-from bot.models import Case
+from store.models import Case
 from handoff.cases import case_document
 
 bp = Blueprint("api", __name__, url_prefix="/api")

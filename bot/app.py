@@ -10,8 +10,8 @@ from flask_talisman import Talisman
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
 
-from bot.config import Settings, load_settings
-from bot.db import session_factory
+from store.config import Settings, load_settings
+from store.db import session_factory
 from estimates import load_catalog
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from typing import Sequence
 
-from bot.config import PROJECT_ROOT, Settings, load_settings
+from store.config import PROJECT_ROOT, Settings, load_settings
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -71,7 +71,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 def cmd_erase(args: argparse.Namespace) -> int:
-    from bot.db import session_factory
+    from store.db import session_factory
     from bot.erase import EraseError, erase_case
 
     settings = load_settings()

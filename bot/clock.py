@@ -3,7 +3,7 @@
 In production this is the wall clock. Tests and benchmarks move it by writing
 an offset in seconds to the file named by `INTAKE_CLOCK_FILE`, so that every
 process (gateway, worker, a fake provider) sees the same simulated hour pass.
-Leases use the real clock (`bot.models.utcnow`): they are about whether a
+Leases use the real clock (`store.models.utcnow`): they are about whether a
 process is alive, not about business time.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ import os
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.models import utcnow
+from store.models import utcnow
 
 CLOCK_FILE_ENV = "INTAKE_CLOCK_FILE"
 

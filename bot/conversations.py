@@ -13,8 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import clock, records
-from bot.config import Settings
-from bot.models import (
+from store.config import Settings
+from store.models import (
     Case,
     Contact,
     Conversation,

@@ -9,8 +9,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot import clock
-from bot.config import Settings
-from bot.models import Case, Message, MessageStatus, OutboxItem, OutboxPart, StatusEvent, Ticket, TicketStatus
+from store.config import Settings
+from store.models import Case, Message, MessageStatus, OutboxItem, OutboxPart, StatusEvent, Ticket, TicketStatus
 from channels.whatsapp import FAILURE_STATUSES, StatusUpdate, status_moves_forward
 from handoff import tickets
 

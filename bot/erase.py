@@ -13,11 +13,11 @@ from sqlalchemy import bindparam, delete, inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import records
-from bot.config import Settings
+from store.config import Settings
 from bot.conversations import files_dir
-from bot.db import get_engine
+from store.db import get_engine
 from bot.rasa_runtime import tracker_store
-from bot.models import Case, Contact, Conversation, Message
+from store.models import Case, Contact, Conversation, Message
 
 
 @dataclass(frozen=True)

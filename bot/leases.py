@@ -17,7 +17,7 @@ from sqlalchemy import or_, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.models import Conversation, utcnow
+from store.models import Conversation, utcnow
 
 
 def worker_id() -> str:

@@ -22,8 +22,8 @@ from sqlalchemy import Select, and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import clock, delivery_status
-from bot.config import Settings
-from bot.models import Message, OutboxItem, OutboxPart, OutboxStatus, utcnow
+from store.config import Settings
+from store.models import Message, OutboxItem, OutboxPart, OutboxStatus, utcnow
 from channels.base import OutboundMessage, PermanentSendError, Sender, TransientSendError
 from handoff.tickets import as_utc
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import requests
 import yaml
 
-from bot.config import PROJECT_ROOT, Settings
+from store.config import PROJECT_ROOT, Settings
 from bot.dialogue import RasaClient
 
 DIALOGS_DIR = PROJECT_ROOT / "dialogs"

@@ -20,14 +20,14 @@ from typing import Any, Iterator, TextIO
 from sqlalchemy import select
 
 from bot import clock, migrate, outbox
-from bot.config import Settings, load_settings
+from store.config import Settings, load_settings
 from bot.conversations import files_dir, receive
 from bot.stalled import check_stalled
 from bot.turns import process_conversation
-from bot.db import session_factory
+from store.db import session_factory
 from bot.dialogue import RasaClient
 from bot.mailsink import MailSink
-from bot.models import Case, Conversation, Direction, Message
+from store.models import Case, Conversation, Direction, Message
 from bot.rasa_runtime import DialogueServers, dialogue_client, say
 from bot.senders import sender_factory
 from channels import email as email_channel

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.config import Settings
+from store.config import Settings
 from bot.outbox import SenderFactory
 from channels.base import Sender
 from channels.email import EmailSender

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, jsonify, render_template, request
 from sqlalchemy import select
 
 from bot.app import intake
-from bot.models import Case, Contact, Conversation, Message
+from store.models import Case, Contact, Conversation, Message
 from bot.webhooks import accept
 from channels.base import InvalidPayload
 from channels.simulator import parse_simulator

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import clock
-from bot.config import Settings
+from store.config import Settings
 from bot.conversations import notify_coordinators, queue_outbound, reply_headers
-from bot.models import Case, Contact, Conversation, Direction, Message, MessageStatus, Owner, Ticket
+from store.models import Case, Contact, Conversation, Direction, Message, MessageStatus, Owner, Ticket
 from dialogs.messages import t
 from handoff import tickets
 from handoff.tickets import as_utc

@@ -12,9 +12,9 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import conversations, leases
-from bot.config import Settings
+from store.config import Settings
 from bot.dialogue import DialogueUnavailable, RasaClient, TurnFailed
-from bot.models import Conversation, Direction, Message, MessageStatus, Owner, utcnow
+from store.models import Conversation, Direction, Message, MessageStatus, Owner, utcnow
 
 log = logging.getLogger(__name__)
 

@@ -20,9 +20,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import outbox, stalled, turns
-from bot.config import Settings
+from store.config import Settings
 from bot.conversations import notify_coordinators
-from bot.db import session_factory
+from store.db import session_factory
 from bot.dialogue import RasaClient
 from bot.rasa_runtime import dialogue_client
 from bot.senders import sender_factory

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import estimates
-from bot.models import Case, Conversation, Direction, Message, Ticket, TicketStatus
+from store.models import Case, Conversation, Direction, Message, Ticket, TicketStatus
 from handoff.tickets import as_utc
 
 RECORD_KINDS_FILE = Path(__file__).with_name("record_kinds.yml")

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.models import Case, Ticket, TicketStatus
+from store.models import Case, Ticket, TicketStatus
 
 PRIORITY_RANK = {"normal": 0, "high": 1, "urgent": 2}
 REASONS = (

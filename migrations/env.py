@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from alembic import context
 
-from bot.config import load_settings
-from bot.db import get_engine
-from bot.models import Base
+from store.config import load_settings
+from store.db import get_engine
+from store.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -29,8 +29,8 @@ for _secret in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_FROM
 os.environ["RASA_TOKEN"] = uuid.uuid4().hex
 
 from bot import migrate  # noqa: E402
-from bot.config import Settings, load_settings  # noqa: E402
-from bot.db import session_factory  # noqa: E402
+from store.config import Settings, load_settings  # noqa: E402
+from store.db import session_factory  # noqa: E402
 from bot.mailsink import MailSink  # noqa: E402
 from tests.channels.channel_fakes import RecordingTwilioHttpClient  # noqa: E402
 
@@ -64,7 +64,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     url = admin_url.rsplit("/", 1)[0] + f"/{name}"
     migrate.upgrade(url)
     yield url
-    from bot.db import get_engine
+    from store.db import get_engine
 
     get_engine(url).dispose()
     with admin.connect() as conn:

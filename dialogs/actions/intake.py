@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 import estimates
-from bot.config import load_settings
+from store.config import load_settings
 from dialogs.actions import answers, state
 from dialogs.messages import t
 from dialogs.understanding import facts as fact_extraction

@@ -17,7 +17,7 @@ from sqlalchemy import select
 import estimates
 from bot.app import create_app
 from bot.dialogue import RasaClient
-from bot.models import Case, Conversation, Direction, Message, Owner
+from store.models import Case, Conversation, Direction, Message, Owner
 from bot.senders import sender_factory
 from bot.worker import Worker
 from dialogs.actions import answers

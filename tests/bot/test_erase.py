@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from bot.app import create_app
 from bot.dialogue import RasaClient
 from bot.erase import EraseError, erase_case
-from bot.models import Case, Contact, Message, OutboxItem, Ticket
+from store.models import Case, Contact, Message, OutboxItem, Ticket
 from bot.senders import sender_factory
 from bot.rasa_runtime import rasa_token
 from bot.worker import Worker

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import inspect
 
 from bot import migrate
-from bot.db import get_engine
+from store.db import get_engine
 
 
 def test_migrations_round_trip(database_url) -> None:

@@ -10,7 +10,7 @@ import requests
 
 from bot import outbox
 from bot.conversations import queue_outbound
-from bot.models import Case, Contact, Conversation, Message, MessageStatus, OutboxItem, OutboxStatus, Ticket, utcnow
+from store.models import Case, Contact, Conversation, Message, MessageStatus, OutboxItem, OutboxStatus, Ticket, utcnow
 from bot.senders import sender_factory
 from tests.channels.channel_fakes import RecordingTwilioHttpClient, message_created, message_list, twilio_error
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.app import create_app
 from bot.dialogue import RasaClient
-from bot.models import Case, Conversation, Direction, Message, MessageStatus, Owner
+from store.models import Case, Conversation, Direction, Message, MessageStatus, Owner
 from bot.senders import sender_factory
 from bot.worker import Worker
 from tests.helpers import TcpSwitch, post_signed, twilio_form, wait_for

@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from bot.config import load_settings
+from store.config import load_settings
 from bot.dialogue import RasaClient
 from bot.rasa_runtime import DialogueServers
 from tests.conftest import free_port
@@ -41,7 +41,7 @@ def test_action_server_down_keeps_the_message_for_a_retry(rasa_servers, settings
     from bot.conversations import receive
     from bot.rasa_runtime import dialogue_client
     from bot.turns import process_conversation
-    from bot.models import Message, MessageStatus
+    from store.models import Message, MessageStatus
     from bot.rasa_runtime import ensure_model, rasa_ready, start_rasa_server, wait_until
     from channels.base import InboundMessage
 

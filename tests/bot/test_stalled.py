@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from bot import clock
 from bot.app import create_app
-from bot.models import Case, Contact, Conversation, Direction, Message, MessageStatus, Ticket
+from store.models import Case, Contact, Conversation, Direction, Message, MessageStatus, Ticket
 from bot.rasa_runtime import dialogue_client
 from bot.senders import sender_factory
 from bot.stalled import check_stalled

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from bot import leases, turns
 from bot.conversations import receive
 from bot.dialogue import RasaClient
-from bot.models import Conversation, Direction, Message, MessageStatus, Ticket, utcnow
+from store.models import Conversation, Direction, Message, MessageStatus, Ticket, utcnow
 from channels.base import InboundMessage
 
 

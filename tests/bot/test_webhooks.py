@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from bot.app import create_app
-from bot.models import Contact, Direction, Message, MessageStatus
+from store.models import Contact, Direction, Message, MessageStatus
 from tests.helpers import WHATSAPP_PATH, post_signed, sign, twilio_form
 
 
@@ -142,7 +142,7 @@ def _sent_part(factory, settings, sid: str = "SMout1") -> tuple[int, int]:  # ty
     """A reply queued and sent through the outbox (Twilio recorded at its HTTP edge)."""
     from bot import outbox
     from bot.conversations import queue_outbound
-    from bot.models import Conversation, OutboxItem
+    from store.models import Conversation, OutboxItem
     from bot.senders import sender_factory
     from tests.bot.test_outbox import _conversation
     from tests.channels.channel_fakes import RecordingTwilioHttpClient, message_created
@@ -175,7 +175,7 @@ def test_status_callback_never_moves_backwards(client, factory, settings) -> Non
 
 @pytest.mark.parametrize("status", ["failed", "undelivered", "canceled"])
 def test_a_failure_callback_fails_the_message_and_flags_the_ticket(client, factory, settings, status) -> None:
-    from bot.models import Ticket
+    from store.models import Ticket
 
     _sent_part(factory, settings)
     assert _status(client, "SMout1", status, ErrorCode="63016").status_code == 200
@@ -186,7 +186,7 @@ def test_a_failure_callback_fails_the_message_and_flags_the_ticket(client, facto
 
 
 def test_a_callback_before_the_sid_is_stored_is_kept_and_applied(client, factory, settings) -> None:
-    from bot.models import StatusEvent
+    from store.models import StatusEvent
 
     assert _status(client, "SMearly", "delivered").status_code == 200  # no message has this SID yet
     with factory() as session:
@@ -198,7 +198,7 @@ def test_a_callback_before_the_sid_is_stored_is_kept_and_applied(client, factory
 
 
 def test_a_callback_naming_its_part_links_the_sid(client, factory, settings) -> None:
-    from bot.models import OutboxPart
+    from store.models import OutboxPart
 
     _, part_id = _sent_part(factory, settings, sid="SMlater")
     with factory() as session, session.begin():

@@ -24,7 +24,7 @@ def test_make_huey_uses_redis_when_configured(settings) -> None:
 @pytest.mark.skipif(not REDIS, reason="REDIS_URL_TEST not set")
 def test_outbox_job_runs_through_redis(settings, factory, twilio_http) -> None:
     from bot.conversations import queue_outbound
-    from bot.models import Contact, Conversation, Message, MessageStatus
+    from store.models import Contact, Conversation, Message, MessageStatus
     from bot.senders import sender_factory
 
     huey = RedisHuey(f"intake-test-{uuid.uuid4().hex[:8]}", url=REDIS)
@@ -58,7 +58,7 @@ def test_conversations_are_processed_through_redis_under_their_lease(settings, f
     """The same lease and claim logic on Redis as on SQLite: three tasks for one
     conversation, two workers, each message answered once, in order."""
     from bot.conversations import receive
-    from bot.models import Direction, Message, MessageStatus
+    from store.models import Direction, Message, MessageStatus
     from channels.base import InboundMessage
     from tests.bot.test_turns import EdgeRasa
     from tests.channels.channel_fakes import RecordingSender

@@ -17,10 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import migrate
-from bot.config import DEFAULT_CONFIG_FILE, PROJECT_ROOT, Settings, load_settings
-from bot.db import session_factory
+from store.config import DEFAULT_CONFIG_FILE, PROJECT_ROOT, Settings, load_settings
+from store.db import session_factory
 from bot.mailsink import MailSink
-from bot.models import Direction, Message
+from store.models import Direction, Message
 from bot.rasa_runtime import action_server_ready, ensure_model, rasa_ready, start_action_server, start_rasa_server
 from tests.conftest import PUBLIC_BASE, TWILIO_SID, TWILIO_TOKEN, free_port
 from tests.helpers import WHATSAPP_PATH, sign, twilio_form

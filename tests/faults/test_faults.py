@@ -11,7 +11,7 @@ from typing import Iterator
 import pytest
 from sqlalchemy import select
 
-from bot.models import Message, MessageStatus, OutboxItem, OutboxStatus, Ticket
+from store.models import Message, MessageStatus, OutboxItem, OutboxStatus, Ticket
 from tests.faults.fake_twilio import FakeTwilio
 from tests.faults.stack import Stack
 from tests.helpers import wait_for
@@ -52,7 +52,7 @@ def _replies_by_inbound(stack: Stack, numbers: list[str]) -> tuple[list[Message]
 
 
 def _conversations(stack: Stack, numbers: list[str]) -> set[int]:
-    from bot.models import Contact, Conversation
+    from store.models import Contact, Conversation
 
     with stack.factory() as session:
         return set(session.scalars(select(Conversation.id).join(Contact).where(Contact.whatsapp.in_(numbers))))
@@ -98,7 +98,7 @@ def test_worker_killed_mid_burst_loses_and_repeats_nothing(stack: Stack, twilio:
     stack.start("worker")
     _assert_each_answered_once(stack, twilio, numbers, expected=30)
     with stack.factory() as session:
-        from bot.models import Conversation
+        from store.models import Conversation
 
         assert all(c.lease_owner is None for c in session.scalars(select(Conversation)))  # none stuck
 

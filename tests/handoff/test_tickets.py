@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from bot.models import Case, Contact, Conversation, Ticket, TicketStatus
+from store.models import Case, Contact, Conversation, Ticket, TicketStatus
 from handoff import tickets
 
 RULES = {"timezone": "UTC", "business_hours": {"start": 9, "end": 17}, "business_days": [0, 1, 2, 3, 4],
