@@ -998,3 +998,37 @@ def test_we_do_not_know_what_to_do_is_not_yet_an_answer_to_the_service_menu() ->
     """A family's distress in a story ("समझ नहीं आ रहा क्या करें") leaves the menu to be asked."""
     assert "request.service" not in facts_of("हम बहुत परेशान हैं, समझ नहीं आ रहा क्या करें।", "hi")
     assert facts_of("हमें समझ नहीं आ रहा कि पिताजी के लिए कौन सी सेवा सही रहेगी", "hi")["request.service"] == "unsure"
+
+
+def _fact(text: str, language: str, key: str):
+    return extract_facts(text, language).get(key)
+
+
+# ---------------------------------------------------------------- words that look negative but are not
+
+@pytest.mark.parametrize(
+    ("text", "language", "key", "value"),
+    [
+        # Arabic "ما زال / لا يزال" is "still", not a negation of what follows
+        ("أخذت ثلاث جرعات كيماوي وما زالت تتعالج.", "ar", "history.disease_status", "on_treatment"),
+        ("والدي ما زال يأخذ العلاج الكيماوي", "ar", "history.disease_status", "on_treatment"),
+        ("ابني لا يزال يتلقى العلاج الكيماوي", "ar", "history.disease_status", "on_treatment"),
+        # Chinese A-not-A questions ("is there a trial") are not negations
+        ("我们想了解有没有适合父亲的临床试验，希望你们能帮忙匹配。", "zh", "request.service", "clinical_trial_matching"),
+        ("想问一下有没有适合的临床试验？", "zh", "request.service", "clinical_trial_matching"),
+    ],
+)
+def test_not_negators(text: str, language: str, key: str, value: str) -> None:
+    assert _fact(text, language, key) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "key"),
+    [
+        ("لم يأخذ العلاج الكيماوي", "ar", "history.treatments"),  # a real negation still negates
+        ("他没有做化疗", "zh", "history.treatments"),
+        ("我们不想要临床试验", "zh", "request.service"),
+    ],
+)
+def test_real_negations_still_count(text: str, language: str, key: str) -> None:
+    assert _fact(text, language, key) in (None, [])

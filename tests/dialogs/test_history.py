@@ -94,3 +94,178 @@ def test_more_status_wordings(text: str, language: str, status: str) -> None:
 def test_chinese_re_irradiation_in_the_previously_irradiated_place() -> None:
     text = "MRI發現鼻咽癌復發，位置就在以前電療過的地方。醫生提過可能要再做一次電療"
     assert extract_facts(text, "zh-Hant").get("history.reirradiation") is True
+
+
+def _fact(text: str, language: str, key: str):
+    return extract_facts(text, language).get(key)
+
+
+# ---------------------------------------------------------------- disease status "on treatment"
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("बेटी की कीमोथेरेपी अक्टूबर 2026 से चल रही है।", "hi"),
+        ("पापा का इलाज अभी भी चल रहा है।", "hi"),
+        ("उनकी कीमो के सायकल चल रहे हैं।", "hi"),
+        ("Abhi temozolomide ke cycles chal rahe hain.", "hi"),
+        ("Mummy ki chemo chal rahi hai.", "hi"),
+        ("අම්මාට සැත්කම කළා, දැන් විකිරණ ප්‍රතිකාර (radiotherapy) කරනවා.", "si"),
+        ("තාත්තාට දැන් කීමෝතෙරපි කරනවා.", "si"),
+        ("Elle reçoit gemcitabine et nab-paclitaxel en deuxième ligne depuis juin 2026.", "fr"),
+        ("Il est sous hormonothérapie depuis 2025.", "fr"),
+    ],
+)
+def test_ongoing_treatment_is_on_treatment(text: str, language: str) -> None:
+    assert _fact(text, language, "history.disease_status") == "on_treatment"
+
+
+# ---------------------------------------------------------------- no treatment yet
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Лечение ещё не начинал.", "ru"),
+        ("Лечение еще не начинала.", "ru"),
+        ("Мама ещё не лечилась.", "ru"),
+        ("爸爸目前還沒有接受任何治療。", "zh-Hant"),
+        ("妈妈还没有做过任何治疗。", "zh-Hans"),
+        ("他尚未接受治疗。", "zh-Hans"),
+    ],
+)
+def test_no_treatment_yet(text: str, language: str) -> None:
+    facts = extract_facts(text, language)
+    assert facts.get("history.no_treatment_yet") is True
+    assert facts.get("history.disease_status") == "newly_diagnosed"
+
+
+def test_no_treatment_options_is_not_no_treatment_yet() -> None:
+    facts = extract_facts("医生说没有治疗方案了。", "zh-Hans")
+    assert facts.get("history.options_exhausted") is True
+    assert not facts.get("history.no_treatment_yet")
+
+
+# ---------------------------------------------------------------- surgery in Russian
+
+@pytest.mark.parametrize(
+    "text",
+    ["В сентябре ему удалили опухоль мозжечка.", "Маме удалили грудь в 2025 году.", "Опухоль удалила хирург в Бишкеке."],
+)
+def test_russian_removed_is_surgery(text: str) -> None:
+    kinds = {t["type"] for t in extract_facts(text, "ru").get("history.treatments", [])}
+    assert "surgery" in kinds
+
+
+# ---------------------------------------------------------------- disease status and treatment history
+
+@pytest.mark.parametrize(
+    ("text", "language", "status"),
+    [
+        ("હવે કીમો ચાલે છે પણ ડોક્ટર કહે છે કે રોગ વધી રહ્યો છે", "gu", "progressing"),
+        ("ગાંઠ વધી ગયો છે", "gu", "progressing"),
+        ("ekhon CT scan e dekhache cancer aro barche", "bn", "progressing"),
+        ("bere geche abar", "bn", "progressing"),
+        ("بتاخد كيماوي دلوقتي، خلصت ٦ جلسات", "ar", "on_treatment"),
+        ("بياخد العلاج الكيماوي في المستشفى", "ar", "on_treatment"),
+        ("Лечения пока не было, урологи предлагают операцию.", "ru", "newly_diagnosed"),
+        ("innum treatment start pannala. next week chemo radiation start panna porom", "ta", "newly_diagnosed"),
+    ],
+)
+def test_status_wordings(text: str, language: str, status: str) -> None:
+    assert _fact(text, language, "history.disease_status") == status
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("innum treatment start pannala. next week chemo radiation start panna porom", "ta"),
+        ("Лечения пока не было", "ru"),
+    ],
+)
+def test_no_treatment_yet_more(text: str, language: str) -> None:
+    facts = extract_facts(text, language)
+    assert facts.get("history.no_treatment_yet") is True
+    assert not facts.get("history.treatments")  # planned chemo/radiation is not received
+
+
+def test_next_week_treatment_is_planned_in_english_too() -> None:
+    facts = extract_facts("No treatment yet. Next week chemo starts.", "en")
+    assert facts.get("history.no_treatment_yet") is True
+    assert not facts.get("history.treatments")
+
+
+# ---------------------------------------------------------------- no treatment yet
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "لم يتلقَّ والدي أي علاج حتى الآن.",
+        "لم تتلق والدتي اي علاج",
+        "لم يخضع أبي لأي علاج بعد",
+        "ما أخذ والدي أي علاج",
+    ],
+)
+def test_arabic_no_treatment_with_the_subject_in_between(text: str) -> None:
+    assert _fact(text, "ar", "history.no_treatment_yet") is True
+
+
+# ---------------------------------------------------------------- on treatment
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("அம்மாவுக்கு அறுவை சிகிச்சை முடிந்தது, இப்போது கீமோதெரபி நடக்கிறது.", "ta"),
+        ("அப்பாவுக்கு சிகிச்சை நடந்து வருகிறது", "ta"),
+        ("அம்மாவுக்கு ரேடியேஷன் தொடர்கிறது", "ta"),
+    ],
+)
+def test_tamil_treatment_going_on(text: str, language: str) -> None:
+    assert _fact(text, language, "history.disease_status") == "on_treatment"
+
+
+# ---------------------------------------------------------------- inoperable
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sabi po ng surgeon hindi na raw kayang operahan kasi nakadikit na sa malaking ugat.",
+        "hindi na daw po kaya operahan si papa",
+        "hindi raw puwedeng operahan ang bukol",
+        "hindi maaaring operahan sabi ng doktor",
+    ],
+)
+def test_tagalog_inoperable(text: str) -> None:
+    assert _fact(text, "tl", "history.told_inoperable") is True
+
+
+def test_tagalog_operated_is_not_inoperable() -> None:
+    assert _fact("naoperahan na po si nanay noong 2025", "tl", "history.told_inoperable") is None
+
+
+# ---------------------------------------------------------------- options exhausted
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("L'oncologue dit qu'il n'y a plus d'options de traitement standard.", "fr"),
+        ("il n'y a plus de traitement pour elle", "fr"),
+        ("le médecin dit qu'il n'y a pas d'autre traitement", "fr"),
+        ("主治医生说已经没有其他标准治疗方案了。", "zh"),
+        ("醫生說沒有別的治療選擇了", "zh"),
+        ("医生说没有标准治疗方案", "zh"),
+    ],
+)
+def test_options_exhausted_wordings(text: str, language: str) -> None:
+    assert _fact(text, language, "history.options_exhausted") is True
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("il n'a plus de fièvre", "fr"),
+        ("还没有治疗", "zh"),
+        ("目前没有其他症状", "zh"),
+    ],
+)
+def test_options_exhausted_not_over_matched(text: str, language: str) -> None:
+    assert _fact(text, language, "history.options_exhausted") is None

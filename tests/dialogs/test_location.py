@@ -5,6 +5,7 @@ import pytest
 from babel import Locale
 
 from dialogs.understanding.location import LOCALES, extract_location, find_location
+from dialogs.understanding.facts import extract_facts, merge_facts
 
 RESIDENCE = [
     # English
@@ -221,3 +222,38 @@ def test_amman_written_with_shadda_is_the_city_not_oman() -> None:
 
 def test_going_to_another_country_is_not_where_the_patient_lives() -> None:
     assert find_location("අපිට ඕන ඉන්දියාවට ගිහින් විශේෂඥ වෛද්‍යවරයෙක්ව මුණගැහිලා දෙවන මතයක් ගන්න")[0] is None
+
+
+def _fact(text: str, language: str, key: str):
+    return extract_facts(text, language).get(key)
+
+
+# ---------------------------------------------------------------- the writer's place is not the patient's
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("مرحبا، أنا مقيم في ألمانيا وأكتب عن والدي، عمره ٦٢ سنة، عنده ورم نقوي متعدد.", "ar"),
+        ("你好，我在新加坡工作，想咨询我妈妈的情况。她患有乳腺癌。", "zh-Hans"),
+        ("வணக்கம். நான் சிங்கப்பூரில் வேலை செய்கிறேன். என் அப்பாவுக்கு கல்லீரல் புற்றுநோய்.", "ta"),
+        ("I work in Dubai. My mother has breast cancer.", "en"),
+    ],
+)
+def test_writers_own_place_is_not_the_patients_location(text: str, language: str) -> None:
+    assert extract_facts(text, language).get("location.country") is None
+
+
+def test_writers_own_place_counts_when_the_writer_is_the_patient() -> None:
+    assert _fact("I live in Nairobi, Kenya. I was diagnosed with breast cancer.", "en", "location.country") == "KE"
+
+
+def test_writers_place_in_a_later_message_does_not_move_the_patient() -> None:
+    facts = merge_facts({}, extract_facts("My father has liver cancer.", "en"))
+    facts = merge_facts(facts, extract_facts("I live in Toronto, Canada.", "en"))
+    assert facts.get("location.country") is None
+    facts = merge_facts(facts, extract_facts("He lives in Kochi, India.", "en"))
+    assert facts.get("location.country") == "IN"
+
+
+def test_patients_place_beside_the_writers_place_wins() -> None:
+    assert find_location("I live in Toronto; my father (67) lives in Kochi, Kerala, India.")[0] == "IN"

@@ -549,3 +549,30 @@ def test_urdu_breathing_with_difficulty_and_words_between() -> None:
 def test_french_tres_malade_is_no_severe_pain() -> None:
     assert detect_red_flags("mon oncle est très malade, c'est un cancer") == []
     assert detect_red_flags("il a très mal au dos") == ["severe_pain"]
+
+
+# ---------------------------------------------------------------- red flags with intensifiers
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "අද උදේ ඉඳන් තාත්තාට හුස්ම ගන්න හරිම අමාරුයි.",
+        "শ্বাস নিতে খুব কষ্ট হচ্ছে",
+        "அப்பாவுக்கு மூச்சு விட ரொம்ப சிரமமாக இருக்கிறது",
+        "પપ્પાને શ્વાસ લેવામાં બહુ તકલીફ થાય છે",
+        "elle a beaucoup de mal à respirer",
+        "nefes almakta çok zorlanıyor",
+        "anapata shida sana kupumua",
+        "يتنفس بصعوبة شديدة",
+    ],
+)
+def test_breathing_difficulty_with_intensifiers(text: str) -> None:
+    assert detect_red_flags(text) == ["breathing_difficulty"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["শ্বাস নিতে কোনো কষ্ট নেই", "he had difficulty breathing in 2023", "elle n'a aucun mal à respirer"],
+)
+def test_breathing_negated_or_past_does_not_flag(text: str) -> None:
+    assert detect_red_flags(text) == []

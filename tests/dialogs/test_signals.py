@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dialogs.understanding.signals import detect_consent, wants_erasure, wants_human, wants_stop
+from dialogs.understanding.facts import extract_facts
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "corpus" / "dev.jsonl"
@@ -251,3 +252,59 @@ def test_any_text_is_handled(text):
     assert isinstance(wants_human(text), bool)
     assert isinstance(wants_stop(text), bool)
     assert isinstance(wants_erasure(text), bool)
+
+
+# ---------------------------------------------------------------- consent (Urdu)
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("3. YES، میں رپورٹس شیئر کرنے پر راضی ہوں۔", "given"),
+        ("ہم رپورٹس بھیجنے پر رضامند ہیں۔", "given"),
+        ("میں رپورٹس شیئر کرنے پر راضی نہیں ہوں۔", "refused"),
+    ],
+)
+def test_urdu_consent_phrases(text: str, expected: str) -> None:
+    assert detect_consent(text) == expected
+
+
+# ---------------------------------------------------------------- consent in Roman Urdu
+
+@pytest.mark.parametrize("text", ["jee haan", "jee", "ji haan", "Jee han"])
+def test_roman_urdu_yes(text: str) -> None:
+    assert detect_consent(text) == "given"
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("Now: relapse again (rising paraprotein, new lytic lesion L2). It has relapsed again.", "relapsed"),
+        ("His PSA keeps rising after radiotherapy", "progressing"),
+        ("The CT showed new lesions in the liver", "progressing"),
+        ("The lymphoma relapsed and the nodes grew", "relapsed"),
+    ],
+)
+def test_weak_progression_cues_yield_to_a_named_status(text, status) -> None:
+    """Regression (heldout-02): "rising paraprotein" beside "relapsed again" made a relapse look like progression."""
+
+    assert extract_facts(text).get("history.disease_status") == status
+
+
+# ---------------------------------------------------------------- test_consent_on_its_own_line_and_new_words
+
+CONSENT = [
+    # a bare YES / EVET on its own line under numbered answers
+    ("1. Dhaka\n2. in person second opinion, we can travel to India or Singapore\nYES\n\nRashed", "given"),
+    ("1. İzmir\n2. emin değilim\nEVET\n\nAyşe", "given"),
+    ("1. Nairobi\n2. not sure\nYES\n\nMary\n\nOn Tue, 3 Nov 2026 at 10:02, CancerFax <intake@example.org> wrote:\n> please reply YES", "given"),
+    ("sawa endelea", "given"),
+    ("હા ચાલો", "given"),
+    # not consent: yes/no words inside sentences about something else
+    ("Hello\nShe had surgery.\nNo chemo yet.", None),
+    ("1. Yes, she had chemo in 2024\n2. Lagos", None),
+]
+
+
+@pytest.mark.parametrize("text,expected", CONSENT)
+def test_consent_on_its_own_line_and_new_words(text: str, expected: str | None) -> None:
+    assert detect_consent(text) == expected
