@@ -25,6 +25,7 @@ from store.models import (
     Owner,
     utcnow,
 )
+import channels
 from channels.base import InboundMessage
 from handoff import cases as case_store
 from dialogs.messages import t
@@ -49,11 +50,8 @@ class Received:
 
 
 def _contact_key(msg: InboundMessage) -> tuple[Any, str]:
-    if msg.channel == "whatsapp":
-        return Contact.whatsapp, msg.sender
-    if msg.channel == "email":
-        return Contact.email, msg.sender.lower()
-    return Contact.simulator_id, msg.sender
+    rule = channels.rules(msg.channel)
+    return getattr(Contact, rule.address_field), rule.address(msg.sender)
 
 
 def _find_conversation(session: Session, contact: Contact, msg: InboundMessage) -> Conversation | None:
@@ -62,7 +60,7 @@ def _find_conversation(session: Session, contact: Contact, msg: InboundMessage) 
         Conversation.channel == msg.channel,
         Conversation.owner != Owner.closed,
     )
-    if msg.channel == "email" and msg.thread_key:
+    if channels.rules(msg.channel).threads and msg.thread_key:
         threaded = session.scalar(open_convs.where(Conversation.thread_key == msg.thread_key))
         if threaded is not None:
             return threaded
@@ -168,20 +166,13 @@ def turn_metadata(conversation: Conversation, message: Message) -> dict[str, Any
 
 
 def reply_headers(conversation: Conversation, inbound: Message) -> dict[str, Any]:
-    if conversation.channel != "email":
-        return {}
-    refs = [r for r in (conversation.thread_key, inbound.provider_id) if r]
-    subject = inbound.subject or conversation.subject or ""
-    return {
-        "subject": subject if subject.lower().startswith("re:") else f"Re: {subject}".strip(),
-        "in_reply_to": inbound.provider_id,
-        "references": list(dict.fromkeys(refs)),
-    }
+    return channels.rules(conversation.channel).reply_headers(
+        inbound.subject or conversation.subject, conversation.thread_key, inbound.provider_id
+    )
 
 
 def _recipient(conversation: Conversation) -> str:
-    contact = conversation.contact
-    return {"whatsapp": contact.whatsapp, "email": contact.email}.get(conversation.channel) or contact.simulator_id or ""
+    return getattr(conversation.contact, channels.rules(conversation.channel).address_field) or ""
 
 
 def _outbox_item(session: Session, message_id: int | None, channel: str, recipient: str, payload: dict[str, Any]) -> int:

@@ -21,6 +21,7 @@ import tenacity
 from sqlalchemy import Select, and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+import channels
 from bot import clock, delivery_status
 from store.config import Settings
 from store.models import Message, OutboxItem, OutboxPart, OutboxStatus, utcnow
@@ -103,7 +104,7 @@ def _parts(factory: sessionmaker[Session], settings: Settings, outbox_id: int, s
         if not item.parts:
             texts = sender.split(str((item.payload or {}).get("text", ""))) or [" "]
             item.parts = [OutboxPart(position=i, text=text, status="pending") for i, text in enumerate(texts)]
-            if item.channel == "email" and not (item.payload or {}).get("message_id"):
+            if channels.rules(item.channel).fixed_message_id and not (item.payload or {}).get("message_id"):
                 domain = str(settings["organisation"]["email_from"]).rpartition("@")[2] or None
                 item.payload = {**(item.payload or {}), "message_id": make_msgid(domain=domain)}
             session.flush()

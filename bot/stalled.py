@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+import channels
 from bot import clock
 from store.config import Settings
 from bot.conversations import notify_coordinators, queue_outbound, reply_headers
@@ -21,9 +22,6 @@ from handoff import tickets
 from handoff.tickets import as_utc
 
 log = logging.getLogger(__name__)
-
-WHATSAPP_WINDOW = timedelta(hours=24)
-
 
 def _candidates(session: Session, only: Iterable[int] | None) -> list[tuple[Conversation, Case, datetime]]:
     last_inbound = (
@@ -52,7 +50,7 @@ def _has_consent(conversation: Conversation, case: Case) -> bool:
     """Consent given; an e-mail intake counts while consent is pending (the patient wrote
     to us and the first reply already asked for it), never when it was refused."""
     consent = (case.data or {}).get("consent")
-    return consent == "given" or (conversation.channel == "email" and consent == "pending")
+    return consent == "given" or (channels.rules(conversation.channel).consent_in_first_reply and consent == "pending")
 
 
 def check_stalled(
@@ -76,8 +74,9 @@ def check_stalled(
                 outbox_ids += notify_coordinators(session, settings, case)
             elif quiet >= remind_after and conversation.reminded_at is None:
                 conversation.reminded_at = now
-                if conversation.channel == "whatsapp" and quiet >= WHATSAPP_WINDOW:
-                    continue  # outside the window only approved templates may be sent
+                window = channels.rules(conversation.channel).reply_window
+                if window is not None and quiet >= window:
+                    continue  # outside WhatsApp's window only approved templates may be sent
                 text = t("stalled_reminder", (case.data or {}).get("language"))
                 last_inbound = max((m for m in conversation.messages if m.direction == Direction.inbound), key=lambda m: m.id)
                 outbox_ids.append(queue_outbound(session, conversation, text, reply_headers(conversation, last_inbound)))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 CHANNELS = frozenset({"whatsapp", "email", "simulator"})
@@ -203,6 +203,42 @@ class Sender(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class ChannelRules:
+    """What the core needs to know of a channel, so it never branches on its name.
+
+    `address_field`: which of a contact's addresses this channel writes to;
+    `threads`: conversations are found by thread key (e-mail Message-IDs);
+    `reply_window`: free text is only allowed this long after the patient's last
+    message (WhatsApp's 24 hours), None when unlimited;
+    `consent_in_first_reply`: the first reply already carries the whole answer and
+    asks for consent (e-mail), so an intake counts while consent is pending;
+    `fixed_message_id`: each message gets an id chosen once before sending (e-mail).
+    """
+
+    name: str
+    address_field: str
+    threads: bool = False
+    reply_window: timedelta | None = None
+    consent_in_first_reply: bool = False
+    fixed_message_id: bool = False
+
+    def address(self, sender: str) -> str:
+        return sender.lower() if self.address_field == "email" else sender
+
+    def reply_headers(self, subject: str | None, thread_key: str | None, inbound_id: str | None) -> dict[str, object]:
+        """Threading for a reply: subject "Re: ...", In-Reply-To and References (RFC 5322 3.6.4)."""
+        if not self.threads:
+            return {}
+        subject = subject or ""
+        refs = [r for r in (thread_key, inbound_id) if r]
+        return {
+            "subject": subject if subject.lower().startswith("re:") else f"Re: {subject}".strip(),
+            "in_reply_to": inbound_id,
+            "references": list(dict.fromkeys(refs)),
+        }
+
+
 def single_part(text: str) -> list[str]:
     """Split rule of channels without a length limit."""
     return [text] if text.strip() else []
@@ -211,6 +247,7 @@ def single_part(text: str) -> list[str]:
 __all__ = [
     "CHANNELS",
     "Attachment",
+    "ChannelRules",
     "InboundMessage",
     "InvalidPayload",
     "OutboundMessage",

@@ -92,3 +92,20 @@ def test_utf16_len_counts_astral_characters_twice():
     assert utf16_len("abc") == 3
     assert utf16_len("😀") == 2
     assert utf16_len("中文") == 2
+
+
+def test_each_channel_states_its_own_rules_for_the_core() -> None:
+    import channels
+
+    email, whatsapp = channels.rules("email"), channels.rules("whatsapp")
+    assert email.address("Amina@Example.ORG") == "amina@example.org"
+    assert whatsapp.address("+254711000101") == "+254711000101"
+    assert email.reply_headers("My father", "<t1@x>", "<m2@x>") == {
+        "subject": "Re: My father", "in_reply_to": "<m2@x>", "references": ["<t1@x>", "<m2@x>"],
+    }
+    assert email.reply_headers("Re: My father", None, "<m2@x>")["subject"] == "Re: My father"
+    assert whatsapp.reply_headers("x", None, "SM1") == {}
+    assert whatsapp.reply_window is not None and email.reply_window is None
+    assert channels.rules("simulator").address_field == "simulator_id"
+    with pytest.raises(KeyError):
+        channels.rules("fax")
