@@ -27,6 +27,7 @@ from store.models import (
 )
 import channels
 from channels.base import InboundMessage
+from store.states import move
 from handoff import cases as case_store
 from dialogs.messages import t
 from handoff import notify, tickets
@@ -221,7 +222,7 @@ def _erase(session: Session, conversation: Conversation, case: Any, files_dir: P
         msg.subject = None
         msg.attachments = []
     case.data = {"consent": "refused", "language": (case.data or {}).get("language", "en")}
-    conversation.owner = Owner.closed
+    conversation.owner = move(conversation.owner, Owner.closed)
 
 
 def apply_turn(session: Session, settings: Settings, message_id: int, replies: list[dict[str, Any]]) -> list[int]:
@@ -255,11 +256,12 @@ def apply_turn(session: Session, settings: Settings, message_id: int, replies: l
             session.refresh(case)
             if changed:
                 outbox_ids += notify_coordinators(session, settings, case)
-        if update.get("owner") == "coordinator":
-            conversation.owner = Owner.coordinator
+        if update.get("owner") == "coordinator" and conversation.owner == Owner.bot:
+            # Handed over: a ticket waits for a coordinator, the bot stays silent.
+            conversation.owner = move(conversation.owner, Owner.waiting)
         if update.get("opt_out"):
             conversation.contact.opted_out = True
-            conversation.owner = Owner.closed
+            conversation.owner = move(conversation.owner, Owner.closed)
         if update.get("erase"):
             _erase(session, conversation, case, files_dir(settings))
     # What the gateway itself must tell the patient (an e-mail over the size limit...).

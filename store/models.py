@@ -21,6 +21,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from store.states import Owner, TicketStatus
+
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
@@ -32,14 +34,6 @@ def new_key() -> str:
 
 class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
-
-
-class Owner(str, enum.Enum):
-    """Who answers the conversation: explicit state, not scattered booleans."""
-
-    bot = "bot"
-    coordinator = "coordinator"
-    closed = "closed"
 
 
 class Direction(str, enum.Enum):
@@ -61,13 +55,6 @@ class MessageStatus(str, enum.Enum):
     read = "read"
     undelivered = "undelivered"
     failed = "failed"
-
-
-class TicketStatus(str, enum.Enum):
-    open = "open"
-    claimed = "claimed"
-    waiting_patient = "waiting_patient"
-    resolved = "resolved"
 
 
 class OutboxStatus(str, enum.Enum):

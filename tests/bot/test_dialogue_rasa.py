@@ -162,7 +162,7 @@ def test_three_unusable_answers_open_a_bot_failure_ticket_and_no_further_questio
     third = c.say("I don't know")
     assert third and t("bot_failure", "en") in third[-1]
     assert c.ticket_reasons() == ["bot_failure"]
-    assert c.owner() == Owner.coordinator
+    assert c.owner() == Owner.waiting
     assert c.say("???") == []  # no further question
     replies = c.replies()
     assert all(a != b for a, b in zip(replies, replies[1:])), "the same text twice in a row"

@@ -94,7 +94,7 @@ def test_human_request_hands_off_and_bot_goes_silent(rasa_servers, settings, fac
     assert len(twilio_http.requests) == sent  # silent after handoff
     with factory() as session:
         conversation = session.scalar(select(Conversation))
-        assert conversation.owner == Owner.coordinator
+        assert conversation.owner == Owner.waiting
         last = session.scalars(select(Message).where(Message.direction == Direction.inbound).order_by(Message.id)).all()[-1]
         assert last.status == MessageStatus.routed_to_ticket
         ticket = session.scalar(select(Case)).tickets[0]

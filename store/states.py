@@ -1,0 +1,61 @@
+"""The two state machines: who answers a conversation, and where a ticket stands.
+
+Each is an enum with a transition table; `move` is the only way to change one, so
+a change the table does not allow is refused loudly instead of silently stored.
+
+    conversation owner:  bot -> waiting -> coordinator -> bot | closed
+    ticket status:       open -> claimed -> waiting_patient -> resolved (and reopen)
+"""
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import TypeVar
+
+
+class Owner(str, enum.Enum):
+    bot = "bot"  # the bot answers
+    waiting = "waiting"  # handed over: a ticket waits for a coordinator; the bot is silent
+    coordinator = "coordinator"  # a coordinator has taken the conversation
+    closed = "closed"  # opted out, consent refused or erased: nobody writes any more
+
+
+class TicketStatus(str, enum.Enum):
+    open = "open"
+    claimed = "claimed"
+    waiting_patient = "waiting_patient"
+    resolved = "resolved"
+
+
+OWNER_MOVES: Mapping[Owner, frozenset[Owner]] = {
+    Owner.bot: frozenset({Owner.waiting, Owner.closed}),
+    Owner.waiting: frozenset({Owner.coordinator, Owner.bot, Owner.closed}),
+    Owner.coordinator: frozenset({Owner.bot, Owner.closed}),
+    Owner.closed: frozenset(),
+}
+
+TICKET_MOVES: Mapping[TicketStatus, frozenset[TicketStatus]] = {
+    TicketStatus.open: frozenset({TicketStatus.claimed, TicketStatus.resolved}),
+    TicketStatus.claimed: frozenset({TicketStatus.open, TicketStatus.waiting_patient, TicketStatus.resolved}),
+    # The patient wrote back: the ticket is worked on again.
+    TicketStatus.waiting_patient: frozenset({TicketStatus.claimed, TicketStatus.open, TicketStatus.resolved}),
+    TicketStatus.resolved: frozenset({TicketStatus.open}),  # reopen
+}
+
+S = TypeVar("S", Owner, TicketStatus)
+
+
+class IllegalTransition(ValueError):
+    """A state change the machine does not allow (a bug, or a stale screen)."""
+
+
+def move(current: S, new: S) -> S:
+    """The new state if `current -> new` is allowed (staying put always is).
+
+    Raises:
+        IllegalTransition: the table has no such move.
+    """
+    table: Mapping[S, frozenset[S]] = OWNER_MOVES if isinstance(current, Owner) else TICKET_MOVES  # type: ignore[assignment]
+    if new != current and new not in table[current]:
+        raise IllegalTransition(f"{type(current).__name__} cannot go from {current.value} to {new.value}")
+    return new
