@@ -12,25 +12,24 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import clock, records
+from bot import clock
+from store import records
 from store.config import Settings
 from store.models import (
-    Case,
     Contact,
     Conversation,
     Direction,
     Message,
     MessageStatus,
-    OutboxItem,
     Owner,
     utcnow,
 )
 import channels
 from channels.base import InboundMessage
-from store.states import move
 from handoff import cases as case_store
 from dialogs.messages import t
-from handoff import notify, tickets
+from handoff import tickets, verbs
+from handoff.outbound import notify_coordinators, queue_outbound, reply_headers
 
 log = logging.getLogger(__name__)
 
@@ -166,65 +165,6 @@ def turn_metadata(conversation: Conversation, message: Message) -> dict[str, Any
     }
 
 
-def reply_headers(conversation: Conversation, inbound: Message) -> dict[str, Any]:
-    return channels.rules(conversation.channel).reply_headers(
-        inbound.subject or conversation.subject, conversation.thread_key, inbound.provider_id
-    )
-
-
-def _recipient(conversation: Conversation) -> str:
-    return getattr(conversation.contact, channels.rules(conversation.channel).address_field) or ""
-
-
-def _outbox_item(session: Session, message_id: int | None, channel: str, recipient: str, payload: dict[str, Any]) -> int:
-    item = OutboxItem(message_id=message_id, channel=channel, recipient=recipient, payload=payload)
-    session.add(item)
-    session.flush()
-    return item.id
-
-
-def queue_outbound(
-    session: Session, conversation: Conversation, text: str, extra: dict[str, Any], reply_to: int | None = None
-) -> int:
-    """Store an outbound message and its outbox item; delivery happens after commit."""
-    out = Message(
-        conversation_id=conversation.id,
-        direction=Direction.outbound,
-        channel=conversation.channel,
-        status=MessageStatus.queued,
-        body=text,
-        subject=extra.get("subject"),
-        attachments=[],
-        reply_to_id=reply_to,
-    )
-    session.add(out)
-    session.flush()
-    return _outbox_item(session, out.id, conversation.channel, _recipient(conversation), {"text": text, **extra})
-
-
-def notify_coordinators(session: Session, settings: Settings, case: Case) -> list[int]:
-    """One e-mail per coordinator address about the case's current ticket, through the outbox."""
-    doc = case_store.case_document(session, case)
-    subject, body = notify.ticket_notification(doc, doc["ticket"], settings["organisation"]["name"])
-    return [
-        _outbox_item(session, None, "email", address, {"text": body, "subject": subject, "kind": "notification"})
-        for address in settings["organisation"]["coordinator_emails"]
-    ]
-
-
-def _erase(session: Session, conversation: Conversation, case: Any, files_dir: Path) -> None:
-    """Consent refused: keep nothing the patient said or sent (DESIGN 2.1)."""
-    for msg in conversation.messages:
-        for attachment in msg.attachments or []:
-            if attachment.get("path"):
-                records.remove(files_dir, attachment["path"])
-        msg.body = ""
-        msg.subject = None
-        msg.attachments = []
-    case.data = {"consent": "refused", "language": (case.data or {}).get("language", "en")}
-    conversation.owner = move(conversation.owner, Owner.closed)
-
-
 def apply_turn(session: Session, settings: Settings, message_id: int, replies: list[dict[str, Any]]) -> list[int]:
     """Record the dialogue's answer: case, ticket, ownership and replies, atomically.
     A message already handled (by a worker whose lease was taken over) is left alone."""
@@ -257,13 +197,11 @@ def apply_turn(session: Session, settings: Settings, message_id: int, replies: l
             if changed:
                 outbox_ids += notify_coordinators(session, settings, case)
         if update.get("owner") == "coordinator" and conversation.owner == Owner.bot:
-            # Handed over: a ticket waits for a coordinator, the bot stays silent.
-            conversation.owner = move(conversation.owner, Owner.waiting)
+            verbs.hand_over(session, conversation)
         if update.get("opt_out"):
-            conversation.contact.opted_out = True
-            conversation.owner = move(conversation.owner, Owner.closed)
+            verbs.opt_out(session, conversation)
         if update.get("erase"):
-            _erase(session, conversation, case, files_dir(settings))
+            verbs.refuse_consent(session, conversation, case, files_dir(settings))
     # What the gateway itself must tell the patient (an e-mail over the size limit...).
     if conversation.owner != Owner.closed:
         texts += [t(notice, (case.data or {}).get("language")) for notice in inbound.notices or []]

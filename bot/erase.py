@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import bindparam, delete, inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import records
+from store import records
 from store.config import Settings
 from bot.conversations import files_dir
 from store.db import get_engine

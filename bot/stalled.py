@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import channels
 from bot import clock
 from store.config import Settings
-from bot.conversations import notify_coordinators, queue_outbound, reply_headers
+from handoff.outbound import notify_coordinators, queue_outbound, reply_headers
 from store.models import Case, Contact, Conversation, Direction, Message, MessageStatus, Owner, Ticket
 from dialogs.messages import t
 from handoff import tickets

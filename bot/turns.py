@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import conversations, leases
 from store.config import Settings
 from bot.dialogue import DialogueUnavailable, RasaClient, TurnFailed
+from handoff import verbs
 from store.models import Conversation, Direction, Message, MessageStatus, Owner, utcnow
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ def _prepare(factory: sessionmaker[Session], conversation_id: int) -> _Turn | No
             if conversation.owner != Owner.bot:
                 message.status = MessageStatus.routed_to_ticket
                 message.processed_at = utcnow()
+                verbs.patient_wrote(session, conversation)
                 continue
             return _Turn(
                 message.id,

@@ -10,7 +10,8 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.app import intake
 from bot import delivery_status
-from bot.conversations import files_dir, notify_coordinators, receive
+from bot.conversations import files_dir, receive
+from handoff.outbound import notify_coordinators
 from channels import email as email_channel
 from channels import whatsapp
 from channels.base import InboundMessage, InvalidPayload

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import outbox, stalled, turns
 from store.config import Settings
-from bot.conversations import notify_coordinators
+from handoff.outbound import notify_coordinators
 from store.db import session_factory
 from bot.dialogue import RasaClient
 from bot.rasa_runtime import dialogue_client

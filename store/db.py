@@ -1,6 +1,7 @@
 """Engine and sessions. SQLite runs in WAL mode so the gateway and worker can share it."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -29,6 +30,26 @@ def get_engine(url: str) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     return create_engine(url, pool_pre_ping=True)
+
+
+_ON_COMMIT = "intake.on_commit"
+
+
+def on_commit(session: Session, fn: Callable[[], None]) -> None:
+    """Run `fn` once the session's transaction has committed, never if it rolls back
+    (side effects of a state change, STYLE 5: zulip's send_event_on_commit)."""
+    session.info.setdefault(_ON_COMMIT, []).append(fn)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_on_commit(session: Session) -> None:
+    for fn in session.info.pop(_ON_COMMIT, []):
+        fn()
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_on_rollback(session: Session) -> None:
+    session.info.pop(_ON_COMMIT, None)
 
 
 def session_factory(url: str) -> sessionmaker[Session]:

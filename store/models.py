@@ -266,3 +266,18 @@ class StatusEvent(Base):
 
     def __repr__(self) -> str:
         return f"<StatusEvent {self.id} {self.status}>"
+
+
+class Note(Base):
+    """A coordinator's private note on a ticket (never sent to the patient)."""
+
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    author: Mapped[str] = mapped_column(String(320))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Note {self.id} on ticket {self.ticket_id}>"
