@@ -9,17 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from store.models import Case, Ticket, TicketStatus
+from store.states import Priority, Reason
 
-PRIORITY_RANK = {"normal": 0, "high": 1, "urgent": 2}
-REASONS = (
-    "intake_complete",
-    "patient_request",
-    "emergency",
-    "erasure_request",
-    "bot_failure",
-    "intake_stalled",
-    "delivery_failed",
-)
+PRIORITY_RANK = {p.value: rank for rank, p in enumerate(Priority)}
+REASONS = tuple(r.value for r in Reason)
 
 
 def priority_for(case: Mapping[str, Any]) -> str:

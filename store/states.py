@@ -27,6 +27,26 @@ class TicketStatus(str, enum.Enum):
     resolved = "resolved"
 
 
+class Priority(str, enum.Enum):
+    """DESIGN 6.6, in rising order (contract vocabulary `ticket_priorities`)."""
+
+    normal = "normal"
+    high = "high"
+    urgent = "urgent"
+
+
+class Reason(str, enum.Enum):
+    """Why a ticket opened (contract vocabulary `ticket_reasons`)."""
+
+    intake_complete = "intake_complete"
+    patient_request = "patient_request"
+    emergency = "emergency"
+    erasure_request = "erasure_request"
+    bot_failure = "bot_failure"
+    intake_stalled = "intake_stalled"
+    delivery_failed = "delivery_failed"
+
+
 OWNER_MOVES: Mapping[Owner, frozenset[Owner]] = {
     Owner.bot: frozenset({Owner.waiting, Owner.closed}),
     Owner.waiting: frozenset({Owner.coordinator, Owner.bot, Owner.closed}),

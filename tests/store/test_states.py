@@ -34,3 +34,15 @@ def test_every_state_has_a_row_and_staying_put_is_no_move() -> None:
     assert set(OWNER_MOVES) == set(Owner) and set(TICKET_MOVES) == set(TicketStatus)
     assert all(move(s, s) is s for s in [*Owner, *TicketStatus])
     assert OWNER_MOVES[Owner.closed] == frozenset()  # closed is final
+
+
+def test_states_priorities_and_reasons_are_the_contracts_vocabulary() -> None:
+    import yaml
+
+    from store.states import Priority, Reason
+    from tests.conftest import REPO
+
+    vocabulary = yaml.safe_load((REPO / "bot" / "contract" / "vocabulary.yml").read_text(encoding="utf-8"))
+    assert [p.value for p in Priority][::-1] == vocabulary["ticket_priorities"]
+    assert [r.value for r in Reason] == vocabulary["ticket_reasons"]
+    assert [s.value for s in TicketStatus] == vocabulary["ticket_statuses"]
