@@ -9,7 +9,7 @@ from datetime import timedelta
 import requests
 
 from bot import outbox
-from bot.conversations import queue_outbound
+from handoff.outbound import queue_outbound
 from store.models import Case, Contact, Conversation, Message, MessageStatus, OutboxItem, OutboxStatus, Ticket, utcnow
 from bot.senders import sender_factory
 from tests.channels.channel_fakes import RecordingTwilioHttpClient, message_created, message_list, twilio_error

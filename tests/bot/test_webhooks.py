@@ -141,7 +141,7 @@ def test_same_sid_posted_five_times_concurrently_is_stored_once(settings, factor
 def _sent_part(factory, settings, sid: str = "SMout1") -> tuple[int, int]:  # type: ignore[no-untyped-def]
     """A reply queued and sent through the outbox (Twilio recorded at its HTTP edge)."""
     from bot import outbox
-    from bot.conversations import queue_outbound
+    from handoff.outbound import queue_outbound
     from store.models import Conversation, OutboxItem
     from bot.senders import sender_factory
     from tests.bot.test_outbox import _conversation

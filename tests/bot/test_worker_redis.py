@@ -23,7 +23,7 @@ def test_make_huey_uses_redis_when_configured(settings) -> None:
 
 @pytest.mark.skipif(not REDIS, reason="REDIS_URL_TEST not set")
 def test_outbox_job_runs_through_redis(settings, factory, twilio_http) -> None:
-    from bot.conversations import queue_outbound
+    from handoff.outbound import queue_outbound
     from store.models import Contact, Conversation, Message, MessageStatus
     from bot.senders import sender_factory
 
