@@ -18,10 +18,19 @@ if os.environ.get("DATABASE_URL", "").startswith("postgres"):
     os.environ.setdefault("DATABASE_URL_PG", os.environ["DATABASE_URL"])
 if os.environ.get("REDIS_URL"):
     os.environ.setdefault("REDIS_URL_TEST", os.environ["REDIS_URL"])
-# The servers the tests start listen on their own ports, so a running `intake run` is untouched.
+# The servers the tests start listen on free ports of their own, so neither a running
+# `intake run` nor a server left behind by another checkout's test run is ever reused.
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="intake-tests-"))
-os.environ.setdefault("RASA_URL", "http://127.0.0.1:15005")
-os.environ.setdefault("ACTION_SERVER_PORT", "15055")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+os.environ.setdefault("RASA_URL", f"http://127.0.0.1:{_free_port()}")
+os.environ.setdefault("ACTION_SERVER_PORT", str(_free_port()))
 os.environ.setdefault("INTAKE_DATA_DIR", str(_SESSION_DIR / "var"))
 for _secret in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_FROM", "API_TOKEN", "EMAIL_WEBHOOK_TOKEN"):
     os.environ.pop(_secret, None)
@@ -136,6 +145,4 @@ def rasa_servers() -> Iterator[Settings]:
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    return _free_port()
