@@ -1,9 +1,11 @@
 """Small helpers shared by tests (signing like Twilio, waiting for a condition)."""
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Callable
 from urllib.parse import urlencode
 
@@ -100,3 +102,18 @@ class TcpSwitch:
 
 def encoded(form: dict[str, str]) -> str:
     return urlencode(form)
+
+
+class JsonHandler(BaseHTTPRequestHandler):
+    """Base of the loopback servers that stand in for a provider at its HTTP edge."""
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def _json(self, status: int, payload: object) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Iterator
 
 import pytest
@@ -20,6 +20,7 @@ from bot.conversations import receive
 from bot.dialogue import RasaClient
 from store.models import Conversation, Direction, Message, MessageStatus, Ticket, utcnow
 from channels.base import InboundMessage
+from tests.helpers import JsonHandler
 
 
 class EdgeRasa:
@@ -29,17 +30,7 @@ class EdgeRasa:
         self.turns: list[str] = []
         outer = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def _json(self, status: int, payload: object) -> None:
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+        class Handler(JsonHandler):
 
             def do_GET(self) -> None:  # noqa: N802 - /status (Rasa) and /health (actions)
                 if not outer.up or (self.path.startswith("/health") and not outer.actions_up):

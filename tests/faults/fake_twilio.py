@@ -2,14 +2,15 @@
 slow, answer 503 until the shared test clock passes a time, or refuse for good."""
 from __future__ import annotations
 
-import json
 import threading
 import time
 from dataclasses import dataclass
 from email.utils import formatdate
+from http.server import ThreadingHTTPServer
 from pathlib import Path
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from tests.helpers import JsonHandler
 
 
 
@@ -35,17 +36,7 @@ class FakeTwilio:
         self.lock = threading.Lock()
         outer = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def _answer(self, status: int, payload: dict) -> None:
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+        class Handler(JsonHandler):
 
             def do_POST(self) -> None:  # noqa: N802 - http.server's name
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(int(self.headers["Content-Length"] or 0)).decode()).items()}
@@ -54,15 +45,15 @@ class FakeTwilio:
                 if outer.delay:
                     time.sleep(outer.delay)
                 if outer.unavailable_until is not None and outer.clock_offset() < outer.unavailable_until:
-                    return self._answer(503, {"code": 20503, "message": "Service unavailable", "status": 503})
+                    return self._json(503, {"code": 20503, "message": "Service unavailable", "status": 503})
                 if outer.refuse_code is not None:
-                    return self._answer(400, {"code": outer.refuse_code, "message": "refused", "status": 400})
+                    return self._json(400, {"code": outer.refuse_code, "message": "refused", "status": 400})
                 callback = form.get("StatusCallback") or ""
                 ref = parse_qs(urlsplit(callback).query).get("ref", [None])[0]
                 with outer.lock:
                     sid = f"SM{len(outer.sent) + 1:032x}"
                     outer.sent.append(Sent(sid, form.get("To", ""), form.get("Body", ""), ref, time.time()))
-                self._answer(201, {"sid": sid, "status": "queued", "body": form.get("Body", ""), "to": form.get("To"),
+                self._json(201, {"sid": sid, "status": "queued", "body": form.get("Body", ""), "to": form.get("To"),
                                    "date_created": formatdate(usegmt=True)})
 
             def do_GET(self) -> None:  # noqa: N802 - list messages, for reconciliation
@@ -72,7 +63,7 @@ class FakeTwilio:
                     rows = [s for s in outer.sent if s.to == to]
                 messages = [{"sid": s.sid, "to": s.to, "body": s.body, "status": "sent",
                              "date_created": formatdate(s.at, usegmt=True)} for s in rows]
-                self._answer(200, {"messages": messages, "next_page_uri": None, "page": 0, "page_size": 50})
+                self._json(200, {"messages": messages, "next_page_uri": None, "page": 0, "page_size": 50})
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
