@@ -29,7 +29,7 @@ from channels.base import InboundMessage
 from handoff import cases as case_store
 from dialogs.messages import t
 from handoff import tickets, verbs
-from handoff.outbound import notify_coordinators, queue_outbound, reply_headers
+from handoff.outbound import queue_outbound, reply_headers
 
 log = logging.getLogger(__name__)
 
@@ -189,13 +189,8 @@ def apply_turn(session: Session, settings: Settings, message_id: int, replies: l
             case.data = update["case"]
         request = update.get("ticket")
         if isinstance(request, dict):
-            _, changed = tickets.open_ticket(
-                session, case, request["reason"], request["priority"], settings["tickets"], now
-            )
-            session.flush()
-            session.refresh(case)
-            if changed:
-                outbox_ids += notify_coordinators(session, settings, case)
+            _, notified = verbs.open_ticket(session, settings, case, request["reason"], request["priority"], now)
+            outbox_ids += notified
         if update.get("owner") == "coordinator" and conversation.owner == Owner.bot:
             verbs.hand_over(session, conversation)
         if update.get("opt_out"):
@@ -226,10 +221,7 @@ def give_up_on_message(session: Session, settings: Settings, message_id: int, er
     conversation = inbound.conversation
     case = case_store.get_or_create_case(session, conversation)
     request = tickets.ticket_request(case.data or {}, "bot_failure")
-    _, changed = tickets.open_ticket(session, case, request["reason"], request["priority"], settings["tickets"], clock.now())
-    session.flush()
-    session.refresh(case)
-    outbox_ids = notify_coordinators(session, settings, case) if changed else []
+    _, outbox_ids = verbs.open_ticket(session, settings, case, request["reason"], request["priority"], clock.now())
     if conversation.owner == Owner.bot and not conversation.contact.opted_out:
         text = t("turn_failed", (case.data or {}).get("language"))
         outbox_ids.append(queue_outbound(session, conversation, text, reply_headers(conversation, inbound), inbound.id))

@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session, sessionmaker
 import channels
 from bot import clock
 from store.config import Settings
-from handoff.outbound import notify_coordinators, queue_outbound, reply_headers
+from handoff.outbound import queue_outbound, reply_headers
 from store.models import Case, Contact, Conversation, Direction, Message, MessageStatus, Owner, Ticket
 from dialogs.messages import t
-from handoff import tickets
+from handoff import verbs
 from handoff.tickets import as_utc
 
 log = logging.getLogger(__name__)
@@ -67,11 +67,9 @@ def check_stalled(
                 continue
             quiet = now - last
             if quiet >= stall_after:
-                tickets.open_ticket(session, case, "intake_stalled", "normal", settings["tickets"], now)
-                session.flush()
-                session.refresh(case)
+                _, notified = verbs.open_ticket(session, settings, case, "intake_stalled", "normal", now)
                 log.info("conversation %s stalled for %s: intake_stalled ticket", conversation.id, quiet)
-                outbox_ids += notify_coordinators(session, settings, case)
+                outbox_ids += notified
             elif quiet >= remind_after and conversation.reminded_at is None:
                 conversation.reminded_at = now
                 window = channels.rules(conversation.channel).reply_window
