@@ -10,6 +10,7 @@ addresses (STYLE 10), so a message can be logged without leaking patient data.
 
 from __future__ import annotations
 
+import posixpath
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ CHANNELS = frozenset({"whatsapp", "email", "simulator"})
 # Control characters (Unicode category Cc) other than newline and tab, plus lone
 # surrogates (category Cs), which a database or a JSON encoder would reject.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# A MIME type "type/subtype" (RFC 6838 section 4.2 characters), lower-case.
+_CONTENT_TYPE_RE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
 
 
 def clean_text(text: str) -> str:
@@ -39,6 +42,17 @@ def clean_line(text: str, max_chars: int) -> str:
     text = clean_text(text)
     text = " ".join(text.split())
     return text[:max_chars]
+
+
+def base_name(name: str, max_chars: int = 255) -> str:
+    """The last segment of a sender-chosen file name ("/" or "\\" separated),
+    cleaned to one line: never let a sender choose a path. May be ""."""
+    return posixpath.basename(clean_line(name, max_chars).replace("\\", "/"))
+
+
+def is_content_type(value: str) -> bool:
+    """True for a lower-case MIME type like "application/pdf" (no parameters)."""
+    return bool(_CONTENT_TYPE_RE.match(value))
 
 
 def utf16_len(text: str) -> int:
@@ -135,6 +149,8 @@ class OutboundMessage:
     references: tuple[str, ...] = ()
     headers: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     reference: str | None = None
+    content_sid: str | None = None
+    content_variables: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
     def __repr__(self) -> str:
         return f"OutboundMessage(channel={self.channel!r}, text_chars={len(self.text)})"
@@ -256,8 +272,10 @@ __all__ = [
     "SendResult",
     "Sender",
     "TransientSendError",
+    "base_name",
     "clean_line",
     "clean_text",
+    "is_content_type",
     "is_grapheme_continuation",
     "single_part",
     "utf16_len",

@@ -18,15 +18,16 @@ from channels.base import (
     InvalidPayload,
     OutboundMessage,
     SendResult,
+    base_name,
     clean_line,
     clean_text,
+    is_content_type,
     single_part,
 )
-from channels.whatsapp import MAX_BODY_CHARS, MAX_MEDIA
+from channels.whatsapp.inbound import MAX_BODY_CHARS, MAX_MEDIA
 
 # Session and client ids: short, printable, safe in URLs and logs.
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
-_CONTENT_TYPE_RE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
 
 
 def _attachments(value: object) -> tuple[Attachment, ...]:
@@ -43,7 +44,7 @@ def _attachments(value: object) -> tuple[Attachment, ...]:
         if not isinstance(item, Mapping):
             raise InvalidPayload("each attachment must be an object")
         content_type = item.get("content_type")
-        if not isinstance(content_type, str) or not _CONTENT_TYPE_RE.match(content_type.strip().lower()):
+        if not isinstance(content_type, str) or not is_content_type(content_type.strip().lower()):
             raise InvalidPayload('each attachment needs a "content_type" like "application/pdf"')
         filename = item.get("filename")
         if filename is not None and not isinstance(filename, str):
@@ -54,7 +55,7 @@ def _attachments(value: object) -> tuple[Attachment, ...]:
         size = item.get("size")
         if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size < 0):
             raise InvalidPayload('attachment "size" must be a non-negative integer')
-        name = clean_line(filename, 255).replace("\\", "/").rsplit("/", 1)[-1] if filename else None
+        name = base_name(filename) if filename else None
         result.append(Attachment(url=url or None, content_type=content_type.strip().lower(), filename=name or None, size=size))
     return tuple(result)
 

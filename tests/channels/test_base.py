@@ -16,8 +16,10 @@ from channels.base import (
     Sender,
     SendResult,
     TransientSendError,
+    base_name,
     clean_line,
     clean_text,
+    is_content_type,
     utf16_len,
 )
 from tests.channels.channel_fakes import RecordingSender
@@ -86,6 +88,28 @@ def test_clean_text(raw, expected):
 def test_clean_line_collapses_whitespace_and_caps():
     assert clean_line("  a\n\n b\t c  ", 100) == "a b c"
     assert clean_line("abcdef", 3) == "abc"
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("scan.pdf", "scan.pdf"),
+        ("../../etc/passwd", "passwd"),
+        ("C:\\Users\\amina\\report.pdf", "report.pdf"),
+        ("dir/", ""),
+        ("two\nlines.txt", "two lines.txt"),
+    ],
+)
+def test_base_name_never_lets_a_sender_choose_a_path(name, expected):
+    assert base_name(name) == expected
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [("application/pdf", True), ("image/svg+xml", True), ("Image/PNG", False), ("text/plain; charset=x", False), ("pdf", False)],
+)
+def test_is_content_type(value, expected):
+    assert is_content_type(value) is expected
 
 
 def test_utf16_len_counts_astral_characters_twice():
