@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: run test install dialogue services bench soak
+.PHONY: run test install dialogue services browser bench soak
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed for the app")'
@@ -25,7 +25,18 @@ run: install
 services:
 	@bash tests/start_services.sh
 
-test: dialogue services
+# Debian's headless Chromium and its driver for the console's browser tests (nothing
+# downloads a browser); the package lists are refreshed only when the install fails.
+APT_CHROMIUM = env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium chromium-driver
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	  echo "installing Debian's chromium and chromium-driver"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO $(APT_CHROMIUM) || { $$SUDO apt-get update -q && $$SUDO $(APT_CHROMIUM); } \
+	  || echo "could not install chromium and chromium-driver: the browser tests will fail"; \
+	fi
+
+test: dialogue services browser
 	$(VENV)/bin/lint-imports
 	DATABASE_URL_PG=$${DATABASE_URL_PG:-postgresql://postgres@127.0.0.1:5432/test} \
 	REDIS_URL_TEST=$${REDIS_URL_TEST:-redis://127.0.0.1:6379/15} \

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, jsonify, request
 from sqlalchemy import select
 
-from bot.app import intake
+from bot.extensions import intake
 from store.models import Case
 from handoff.cases import case_document
 

@@ -51,6 +51,40 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_user_add(args: argparse.Namespace) -> int:
+    """A console user with a one-time password, printed once."""
+    from handoff import users
+    from store.db import session_factory
+    from store.states import Role
+
+    settings = load_settings()
+    with session_factory(settings.database_url)() as session:
+        try:
+            user, password = users.create_user(session, args.email, Role(args.role), name=args.name)
+        except users.UserError as exc:
+            print(f"intake user add: {exc}", file=sys.stderr)
+            return 2
+        session.commit()
+    print(f"{user.email} ({user.role.value}) one-time password: {password}")
+    print("It must be changed at the first sign-in.")
+    return 0
+
+
+def first_admin(settings: Settings) -> tuple[str, str] | None:
+    """With no admin yet, one is created so the console can be opened: (e-mail, one-time password)."""
+    from handoff import users
+    from store.db import session_factory
+    from store.states import Role
+
+    with session_factory(settings.database_url)() as session:
+        if users.has_admin(session):
+            return None
+        email = str(settings.get_path("console.first_admin_email", "admin@intake.localhost"))
+        user, password = users.create_user(session, email, Role.admin, name="Administrator")
+        session.commit()
+    return user.email, password
+
+
 def cmd_smtp_sink(args: argparse.Namespace) -> int:
     from bot.mailsink import MailSink
 
@@ -137,6 +171,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from estimates import load_catalog
 
     load_catalog()  # refuse to start on an invalid catalog
+    admin = first_admin(settings)
     env = dict(os.environ)
     if not env.get("API_TOKEN"):
         env["API_TOKEN"] = secrets.token_urlsafe(24)
@@ -178,6 +213,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         say("ready (GET /readyz answers 200):")
         if _simulator_on(settings):
             say(f"  simulator  {base}/simulator/")
+        say(f"  console    {base}/console/")
+        if admin:
+            say(f"  first admin {admin[0]}, one-time password {admin[1]} (change it at the first sign-in)")
         say(f"  case API   {base}/api/cases/<id>  (Authorization: Bearer $API_TOKEN)")
         say(f"  WhatsApp   POST {settings.get_path('server.public_base_url')}/webhooks/twilio/whatsapp")
         say(f"  health     {base}/healthz   {base}/readyz")
@@ -212,6 +250,12 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--workers", type=int, default=4)
     worker.set_defaults(func=cmd_worker)
     sub.add_parser("smtp-sink", help="run the local SMTP sink").set_defaults(func=cmd_smtp_sink)
+    user = sub.add_parser("user", help="console users").add_subparsers(dest="user_command", required=True)
+    user_add = user.add_parser("add", help="add a console user; prints a one-time password")
+    user_add.add_argument("email")
+    user_add.add_argument("--role", choices=["coordinator", "admin"], default="coordinator")
+    user_add.add_argument("--name")
+    user_add.set_defaults(func=cmd_user_add)
     replay = sub.add_parser("replay", help="replay scripted conversations through the real stack")
     replay.add_argument("file")
     replay.add_argument("--json", action="store_true", help="one {id, replies, case} object per line")

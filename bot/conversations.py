@@ -30,15 +30,13 @@ from handoff import cases as case_store
 from dialogs.messages import t
 from handoff import tickets, verbs
 from handoff.outbound import queue_outbound, reply_headers
+from handoff.turn import OwnerChange, TurnError, TurnUpdate, carries_update
 
 log = logging.getLogger(__name__)
 
 
 def files_dir(settings: Settings) -> Path:
     return settings.data_dir / "records"
-
-# Rasa's REST channel needs some text; a media-only message is sent as this intent trigger.
-MEDIA_ONLY_TEXT = "/inform"
 
 
 @dataclass(frozen=True)
@@ -167,35 +165,38 @@ def turn_metadata(conversation: Conversation, message: Message) -> dict[str, Any
 
 def apply_turn(session: Session, settings: Settings, message_id: int, replies: list[dict[str, Any]]) -> list[int]:
     """Record the dialogue's answer: case, ticket, ownership and replies, atomically.
-    A message already handled (by a worker whose lease was taken over) is left alone."""
+    A message already handled (by a worker whose lease was taken over) is left alone;
+    a turn whose update breaks the contract (handoff.turn) is a bot failure."""
     inbound = session.get(Message, message_id)
     assert inbound is not None
     if inbound.status != MessageStatus.received:
         return []
+    try:
+        updates = [TurnUpdate.parse(reply["custom"]) for reply in replies if carries_update(reply)]
+    except TurnError as exc:
+        # A bug in the actions, not an outage: redoing the turn would not help. Nothing
+        # of it is applied; a person reads the message (bot_failure) and the patient is told.
+        log.error("message %s: invalid turn update: %s", message_id, exc)
+        return give_up_on_message(session, settings, message_id, f"{type(exc).__name__}: {exc}")
     conversation = inbound.conversation
     inbound.status = MessageStatus.processed
     inbound.processed_at = utcnow()
     case = case_store.get_or_create_case(session, conversation)
     outbox_ids: list[int] = []
-    texts: list[str] = []
+    texts = [reply["text"] for reply in replies if reply.get("text")]
     now = utcnow()
-    for reply in replies:
-        if reply.get("text"):
-            texts.append(reply["text"])
-        update = (reply.get("custom") or {}).get("intake")
-        if not isinstance(update, dict):
-            continue
-        if isinstance(update.get("case"), dict):
-            case.data = update["case"]
-        request = update.get("ticket")
-        if isinstance(request, dict):
-            _, notified = verbs.open_ticket(session, settings, case, request["reason"], request["priority"], now)
+    for update in updates:
+        if update.case is not None:
+            case_store.set_case(case, update.case, inbound.id)
+        if update.ticket is not None:
+            request = update.ticket
+            _, notified = verbs.open_ticket(session, settings, case, request.reason.value, request.priority.value, now)
             outbox_ids += notified
-        if update.get("owner") == "coordinator" and conversation.owner == Owner.bot:
+        if update.owner == OwnerChange.hand_over and conversation.owner == Owner.bot:
             verbs.hand_over(session, conversation)
-        if update.get("opt_out"):
+        if update.opt_out:
             verbs.opt_out(session, conversation)
-        if update.get("erase"):
+        if update.erase:
             verbs.refuse_consent(session, conversation, case, files_dir(settings))
     # What the gateway itself must tell the patient (an e-mail over the size limit...).
     if conversation.owner != Owner.closed:

@@ -6,18 +6,17 @@ deleted too, so nothing that identifies the family is left.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from pathlib import Path
 
-from sqlalchemy import bindparam, delete, inspect, select, text
+from sqlalchemy import bindparam, inspect, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from store import records
-from store.config import Settings
 from bot.conversations import files_dir
-from store.db import get_engine
 from bot.rasa_runtime import tracker_store
-from store.models import Case, Contact, Conversation, Message
+from handoff import verbs
+from store.config import Settings
+from store.db import get_engine
+from store.models import Case
 
 
 @dataclass(frozen=True)
@@ -41,20 +40,8 @@ def erase_case(
         case = session.scalar(select(Case).where(Case.public_id == case_id))
         if case is None:
             raise EraseError(f"no case {case_id!r}")
-        contact = case.conversation.contact
-        conversations = list(session.scalars(select(Conversation).where(Conversation.contact_id == contact.id)))
-        keys = [c.dialogue_key for c in conversations]
-        messages = list(session.scalars(select(Message).where(Message.conversation_id.in_([c.id for c in conversations]))))
-        files = 0
-        for message in messages:
-            for attachment in message.attachments or []:
-                if attachment.get("path"):
-                    records.remove(files_dir(settings), attachment["path"])
-                    files += 1
-        contact_id = contact.id
-        # ON DELETE CASCADE removes conversations, messages, cases, tickets and outbox rows.
-        session.execute(delete(Contact).where(Contact.id == contact_id))
-    return Erased(contact_id, len(conversations), len(messages), files, _forget_dialogues(tracker_settings or settings, keys))
+        contact_id, keys, messages, files = verbs.erase(session, case, files_dir(settings))
+    return Erased(contact_id, len(keys), messages, files, _forget_dialogues(tracker_settings or settings, keys))
 
 
 def _forget_dialogues(settings: Settings, senders: list[str]) -> int:

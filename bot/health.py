@@ -2,12 +2,18 @@
 can do its work (database, queue, Rasa and the action server reachable)."""
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Blueprint, jsonify
+from sqlalchemy import text
 
-from bot.app import database_ready, intake
+from bot.extensions import intake
 from bot.rasa_runtime import dialogue_client
+from store.config import Settings
+from store.db import session_factory
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("health", __name__)
 
@@ -34,3 +40,13 @@ def readyz() -> Any:
     }
     ready = all(checks.values())
     return jsonify(status="ready" if ready else "not ready", checks=checks), 200 if ready else 503
+
+
+def database_ready(settings: Settings) -> bool:
+    try:
+        with session_factory(settings.database_url)() as session:
+            session.execute(text("SELECT 1"))
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "not ready", reported, not raised
+        log.warning("readiness: database unreachable", exc_info=True)
+        return False

@@ -92,6 +92,8 @@ def _outbound(item: OutboxItem, part: OutboxPart) -> OutboundMessage:
         references=tuple(payload.get("references") or ()),
         headers=headers,
         reference=str(part.id),
+        content_sid=payload.get("content_sid"),
+        content_variables=dict(payload.get("content_variables") or {}),
     )
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import glob
 import hashlib
 import os
-import secrets
 import shutil
 import subprocess
 import sys
@@ -180,21 +179,8 @@ def start_rasa_server(settings: Settings, model: Path, log_file: Path | None = N
 
 
 def rasa_token(settings: Settings) -> str:
-    """The secret that guards Rasa's HTTP API (trackers hold patients' words):
-    RASA_TOKEN from the environment, else one generated once per data folder (mode 0600)."""
-    token = settings.secret("RASA_TOKEN")
-    if token:
-        return token
-    path = settings.data_dir / "secrets" / "rasa_token"
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text(encoding="ascii").strip()
-    token = secrets.token_urlsafe(32)
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(token)
-    return token
+    """The secret that guards Rasa's HTTP API (trackers hold patients' words)."""
+    return settings.secret_or_generated("RASA_TOKEN")
 
 
 def actions_url(settings: Settings) -> str:

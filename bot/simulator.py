@@ -6,7 +6,7 @@ from typing import Any
 from flask import Blueprint, abort, jsonify, render_template, request
 from sqlalchemy import select
 
-from bot.app import intake
+from bot.extensions import intake
 from store.models import Case, Contact, Conversation, Message
 from bot.webhooks import accept
 from channels.base import InvalidPayload

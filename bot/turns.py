@@ -15,6 +15,7 @@ from bot import conversations, leases
 from store.config import Settings
 from bot.dialogue import DialogueUnavailable, RasaClient, TurnFailed
 from handoff import verbs
+from handoff.turn import MEDIA_ONLY_TEXT, carries_update
 from store.models import Conversation, Direction, Message, MessageStatus, Owner, utcnow
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,7 @@ def _prepare(factory: sessionmaker[Session], conversation_id: int) -> _Turn | No
             return _Turn(
                 message.id,
                 conversation.dialogue_key,
-                message.body.strip() or conversations.MEDIA_ONLY_TEXT,
+                message.body.strip() or MEDIA_ONLY_TEXT,
                 conversations.turn_metadata(conversation, message),
             )
 
@@ -83,7 +84,7 @@ def _run_turn(dialogue: RasaClient, turn: _Turn) -> list[dict[str, Any]]:
     (count it): after any failure, the servers' health checks decide."""
     try:
         replies = dialogue.send(turn.sender_key, turn.text, turn.metadata)
-        if any(isinstance((r.get("custom") or {}).get("intake"), dict) for r in replies):
+        if any(carries_update(r) for r in replies):
             # A payload without any text while the actions are down: the action server
             # died between the turn's actions. Wait and redo it rather than stay silent.
             if any(r.get("text") for r in replies) or dialogue.actions_ready():

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, request
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot.app import intake
+from bot.extensions import intake
 from bot import delivery_status
 from bot.conversations import files_dir, receive
 from handoff.outbound import notify_coordinators

@@ -12,14 +12,16 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
-from huey import Huey, RedisHuey, SqliteHuey
+from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import outbox, stalled, turns
+from bot import clock, outbox, stalled, turns
+from handoff import digest
 from store.config import Settings
 from handoff.outbound import notify_coordinators
 from store.db import session_factory
@@ -70,8 +72,15 @@ class Worker:
         def deliver_outbox(outbox_id: int) -> str:
             return self.deliver_now(outbox_id)
 
+        @h.periodic_task(crontab(minute="*/10"), name="daily_digest")
+        def daily_digest() -> int:
+            # Every ten minutes; queue_digest sends only from `console.digest_hour` (tickets'
+            # timezone) and once per day, so a restart or a second worker sends nothing more.
+            return len(self.send_digest())
+
         self.process_conversation = process_conversation
         self.deliver_outbox = deliver_outbox
+        self.daily_digest = daily_digest
 
     def deliver_now(self, outbox_id: int) -> str:
         result = outbox.deliver(
@@ -83,6 +92,17 @@ class Worker:
         for later in result.next:
             self.deliver_now(later)
         return result.status
+
+    def send_digest(self, now: datetime | None = None) -> list[int]:
+        """Queue and deliver today's coordinator digest if it is due and not yet sent."""
+        try:
+            with self.factory() as session, session.begin():
+                ids = digest.queue_digest(session, self.settings, now or clock.now())
+        except IntegrityError:
+            return []  # another worker recorded today's digest first
+        for outbox_id in ids:
+            self.deliver_outbox(outbox_id)
+        return ids
 
     def enqueue(self, conversation_id: int) -> None:
         self.process_conversation(conversation_id)
@@ -108,7 +128,7 @@ class Worker:
 
     def consumer(self, workers: int = 2, **options: Any) -> "SweepingConsumer":
         """The huey consumer with the sweeper thread; `start()`/`stop()` or `run()`."""
-        return SweepingConsumer(self.huey, self._sweep_forever, workers=workers, worker_type="thread", periodic=False, **options)
+        return SweepingConsumer(self.huey, self._sweep_forever, workers=workers, worker_type="thread", periodic=True, **options)
 
 
 class SweepingConsumer(Consumer):

@@ -7,7 +7,10 @@ from channels.base import ChannelRules
 
 RULES = {
     "whatsapp": ChannelRules("whatsapp", address_field="whatsapp", reply_window=timedelta(hours=24)),
-    "email": ChannelRules("email", address_field="email", threads=True, consent_in_first_reply=True, fixed_message_id=True),
+    "email": ChannelRules(
+        "email", address_field="email", threads=True, consent_in_first_reply=True, fixed_message_id=True,
+        case_insensitive_address=True,
+    ),
     "simulator": ChannelRules("simulator", address_field="simulator_id"),
 }
 

@@ -229,7 +229,9 @@ class ChannelRules:
     message (WhatsApp's 24 hours), None when unlimited;
     `consent_in_first_reply`: the first reply already carries the whole answer and
     asks for consent (e-mail), so an intake counts while consent is pending;
-    `fixed_message_id`: each message gets an id chosen once before sending (e-mail).
+    `fixed_message_id`: each message gets an id chosen once before sending (e-mail);
+    `case_insensitive_address`: addresses are compared lower-cased (e-mail, RFC 5321
+    leaves the local part to the host, but every mailbox provider folds it).
     """
 
     name: str
@@ -238,9 +240,11 @@ class ChannelRules:
     reply_window: timedelta | None = None
     consent_in_first_reply: bool = False
     fixed_message_id: bool = False
+    case_insensitive_address: bool = False
 
     def address(self, sender: str) -> str:
-        return sender.lower() if self.address_field == "email" else sender
+        """The contact key of `sender` (a parsed, already valid address)."""
+        return sender.lower() if self.case_insensitive_address else sender
 
     def reply_headers(self, subject: str | None, thread_key: str | None, inbound_id: str | None) -> dict[str, object]:
         """Threading for a reply: subject "Re: ...", In-Reply-To and References (RFC 5322 3.6.4)."""

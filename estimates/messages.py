@@ -10,7 +10,8 @@ from __future__ import annotations
 import copy
 import datetime as _dt
 from functools import lru_cache
-from typing import Any
+from pathlib import Path
+from typing import Any, Callable
 
 import jinja2
 from babel import Locale
@@ -56,27 +57,56 @@ def _validate(path: str, raw: Any) -> dict[str, str]:
 _load = cached_validated(_validate)
 
 
-@lru_cache(maxsize=1)
-def _available() -> frozenset[str]:
-    return frozenset(lang for lang in vocab.languages() if (MESSAGES_DIR / f"{lang}.yml").exists())
+class MessageCatalog:
+    """Per-language catalogs of Jinja2 texts in `<directory>/<lang>.yml`, English for
+    whatever a language lacks: the one mechanism for the bot's, the estimates' and the
+    console's words. Files are validated once (non-empty strings, valid templates)."""
 
+    def __init__(self, directory: Path, languages: Callable[[], list[str]] | None = None) -> None:
+        self.directory = directory
+        self._declared = languages
 
-def supported_language(language: str | None) -> str:
-    """The language itself when we have texts for it, else English."""
-    if isinstance(language, str) and language in _available():
-        return language
-    return DEFAULT_LANGUAGE
+    def languages(self) -> list[str]:
+        """The languages that have a file (of the declared ones, when declared)."""
+        present = sorted(p.stem for p in self.directory.glob("*.yml"))
+        return [lang for lang in self._declared() if lang in present] if self._declared else present
 
+    def supported_language(self, language: str | None) -> str:
+        """The language itself when we have texts for it, else English."""
+        if isinstance(language, str) and (self.directory / f"{language}.yml").is_file():
+            return language
+        return DEFAULT_LANGUAGE
 
-def messages(language: str | None) -> dict[str, str]:
-    """All texts of a language (flattened dotted keys), English for anything it lacks."""
-    lang = supported_language(language)
-    base = _load(MESSAGES_DIR / f"{DEFAULT_LANGUAGE}.yml")
-    if lang == DEFAULT_LANGUAGE:
-        return base
-    merged = dict(base)
-    merged.update(_load(MESSAGES_DIR / f"{lang}.yml"))
-    return merged
+    def own(self, language: str) -> dict[str, str]:
+        """A language's own texts only ({} when it has no file)."""
+        path = self.directory / f"{language}.yml"
+        return _load(path) if path.is_file() else {}
+
+    def messages(self, language: str | None) -> dict[str, str]:
+        """All texts of a language (flattened dotted keys), English for anything it lacks."""
+        lang = self.supported_language(language)
+        base = self.own(DEFAULT_LANGUAGE)
+        return base if lang == DEFAULT_LANGUAGE else {**base, **self.own(lang)}
+
+    def t(self, key: str, language: str | None, **params: Any) -> str:
+        """The text `key` in `language` (English fallback), with Jinja2 parameters filled in."""
+        texts = self.messages(language)
+        if key not in texts:
+            raise KeyError(f"no message {key!r}")
+        return _template(texts[key]).render(**params)
+
+    def check(self) -> list[str]:
+        """Every language file parses and has exactly English's keys. Raises CatalogError."""
+        english = set(self.own(DEFAULT_LANGUAGE))
+        languages = self._declared() if self._declared else self.languages()
+        for lang in languages:
+            path = self.directory / f"{lang}.yml"
+            keys = set(_load(path))
+            if keys != english:
+                missing = sorted(english - keys)
+                extra = sorted(keys - english)
+                raise CatalogError(f"{path}: keys differ from en.yml: missing {missing}, extra {extra}")
+        return languages
 
 
 @lru_cache(maxsize=4096)
@@ -84,25 +114,11 @@ def _template(source: str) -> jinja2.Template:
     return _env.from_string(source)
 
 
-def t(key: str, language: str | None, **params: Any) -> str:
-    """The text `key` in `language` (English fallback), with Jinja2 parameters filled in."""
-    texts = messages(language)
-    if key not in texts:
-        raise KeyError(f"no message {key!r}")
-    return _template(texts[key]).render(**params)
-
-
-def check_messages() -> list[str]:
-    """Every language file: parse it and compare its keys with English. Raises CatalogError."""
-    english = set(_load(MESSAGES_DIR / f"{DEFAULT_LANGUAGE}.yml"))
-    for lang in vocab.languages():
-        path = MESSAGES_DIR / f"{lang}.yml"
-        keys = set(_load(path))
-        if keys != english:
-            missing = sorted(english - keys)
-            extra = sorted(keys - english)
-            raise CatalogError(f"{path}: keys differ from en.yml: missing {missing}, extra {extra}")
-    return vocab.languages()
+CATALOG = MessageCatalog(MESSAGES_DIR, vocab.languages)
+supported_language = CATALOG.supported_language
+messages = CATALOG.messages
+t = CATALOG.t
+check_messages = CATALOG.check
 
 
 def babel_locale(language: str | None) -> Locale:
@@ -148,12 +164,14 @@ def text_direction(language: str | None) -> str:
     return babel_locale(language).text_direction
 
 
-def territory_currency(country: str | None) -> str | None:
-    """The first currency in use in an ISO 3166 country today (CLDR), or None."""
+def territory_currency(country: str | None, on: _dt.date) -> str | None:
+    """The first currency in use in an ISO 3166 country on a date (CLDR), or None.
+    The date is an argument: estimates read no clock, so the same case always
+    gives the same estimate (pricing passes the catalog's rates date)."""
     if not isinstance(country, str) or len(country) != 2:
         return None
     try:
-        currencies = get_territory_currencies(country.upper(), _dt.date.today())
+        currencies = get_territory_currencies(country.upper(), on)
     except (KeyError, ValueError):
         return None
     return currencies[0] if currencies else None

@@ -189,7 +189,7 @@ def pathway_estimate(cat: dict[str, Any], code: str, case: dict[str, Any]) -> di
 
 
 def _local(cat: dict[str, Any], case: dict[str, Any], total_low: float, total_high: float) -> dict[str, Any] | None:
-    currency = msg.territory_currency(get_field(case, "location.country"))
+    currency = msg.territory_currency(get_field(case, "location.country"), _dt.date.fromisoformat(cat["rates_date"]))
     if currency is None or currency == cat["currency"] or currency not in cat["rates"]:
         return None
     rate = cat["rates"][currency]
@@ -227,9 +227,10 @@ def _recompute(container: dict[str, Any]) -> None:
 
 
 def override_item(estimate: dict[str, Any], code: str, low: float, high: float, reason: str, by: str,
-                  at: str | None = None, pathway: str | None = None) -> dict[str, Any]:
+                  *, at: str, pathway: str | None = None) -> dict[str, Any]:
     """A new estimate with one item's range replaced by a coordinator, totals recomputed,
-    and the change appended to `overrides` (who, when, why, old and new range).
+    and the change appended to `overrides` (who, when, why, old and new range). `at`
+    (ISO 8601) comes from the caller: estimates read no clock.
 
     `pathway` picks a secondary pathway's item; by default the primary's items
     are searched first, then the secondary ones. Raises ValueError/KeyError.
@@ -263,10 +264,9 @@ def override_item(estimate: dict[str, Any], code: str, low: float, high: float, 
         rate = new["local"]["rate"]
         new["local"]["total_low"] = round_approx(new["total_low"] * rate)
         new["local"]["total_high"] = round_approx(new["total_high"] * rate)
-    when = at or _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
     new.setdefault("overrides", [])
     new["overrides"] = list(new["overrides"]) + [{
         "pathway": container.get("pathway"), "code": code, "old": old, "new": {"low": low, "high": high},
-        "reason": reason.strip(), "by": by.strip(), "at": when,
+        "reason": reason.strip(), "by": by.strip(), "at": at,
     }]
     return new

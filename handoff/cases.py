@@ -78,6 +78,31 @@ def get_or_create_case(session: Session, conversation: Conversation) -> Case:
     return case
 
 
+def _leaves(body: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in body.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping) and key not in ("recommendation", "estimate"):
+            out.update(_leaves(value, path + "."))
+        else:
+            out[path] = value
+    return out
+
+
+def set_case(case: Case, body: dict[str, Any], message_id: int | None) -> None:
+    """The dialogue's new case body; every fact it changed is attributed to the
+    message of this turn, so a coordinator can see who said what, and where."""
+    before, after = _leaves(case.data or {}), _leaves(body)
+    sources = dict(case.sources or {})
+    for path, value in after.items():
+        if value in (None, [], {}, "", False):
+            sources.pop(path, None)
+        elif before.get(path) != value and message_id is not None:
+            sources[path] = message_id
+    case.sources = {path: ref for path, ref in sources.items() if path in after}
+    case.data = body
+
+
 def received_records(session: Session, conversation_id: int) -> list[dict[str, Any]]:
     rows = session.scalars(
         select(Message).where(Message.conversation_id == conversation_id, Message.direction == Direction.inbound)

@@ -14,11 +14,13 @@ _env = Environment(
 )
 
 
-def ticket_notification(case: dict[str, Any], ticket: dict[str, Any], org_name: str) -> tuple[str, str]:
+def ticket_notification(
+    case: dict[str, Any], ticket: dict[str, Any], org_name: str, link: str | None = None
+) -> tuple[str, str]:
     """Subject and text of the e-mail coordinators get when a ticket opens or escalates.
 
     Only codes and ids, never the patient's words: mailboxes are less protected than the console.
     """
     subject = _env.get_template("notification_subject.txt").render(org=org_name, ticket=ticket).strip()
-    body = _env.get_template("notification.txt").render(case=case, ticket=ticket)
+    body = _env.get_template("notification.txt").render(case=case, ticket=ticket, link=link)
     return subject, body

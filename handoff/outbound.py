@@ -51,11 +51,18 @@ def queue_outbound(
     return outbox_item(session, out.id, conversation.channel, _recipient(conversation), {"text": text, **extra})
 
 
+def console_link(settings: Settings, ticket_public_id: str) -> str:
+    """The ticket's page in the console (`server.public_base_url` + /console/tickets/<id>)."""
+    base = str(settings.get_path("server.public_base_url", "")).rstrip("/")
+    return f"{base}/console/tickets/{ticket_public_id}"
+
+
 def notify_coordinators(session: Session, settings: Settings, case: Case) -> list[int]:
     """One e-mail per coordinator address about the case's current ticket, through the outbox.
     Only codes and ids, never the patient's words (handoff.notify)."""
     doc = case_store.case_document(session, case)
-    subject, body = notify.ticket_notification(doc, doc["ticket"], settings["organisation"]["name"])
+    link = console_link(settings, doc["ticket"]["id"])
+    subject, body = notify.ticket_notification(doc, doc["ticket"], settings["organisation"]["name"], link=link)
     return [
         outbox_item(session, None, "email", address, {"text": body, "subject": subject, "kind": "notification"})
         for address in settings["organisation"]["coordinator_emails"]

@@ -91,3 +91,27 @@ def open_ticket(
 def as_utc(value: datetime) -> datetime:
     # SQLite returns naive datetimes; they are stored in UTC.
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def business_time_between(start: datetime, end: datetime, rules: Mapping[str, Any]) -> timedelta:
+    """Business time from `start` to `end` (zero when `end` is not later): the hours of
+    the business days in `tickets:` (its timezone, business_hours, business_days, holidays)."""
+    start, end = as_utc(start), as_utc(end)
+    if end <= start:
+        return timedelta(0)
+    tz = ZoneInfo(rules.get("timezone", "UTC"))
+    hours = rules.get("business_hours", {"start": 9, "end": 17})
+    days = set(rules.get("business_days", [0, 1, 2, 3, 4]))
+    holidays = {date.fromisoformat(str(d)) for d in rules.get("holidays", [])}
+    total = timedelta(0)
+    day = start.astimezone(tz).date()
+    last = end.astimezone(tz).date()
+    while day <= last:
+        if day.weekday() in days and day not in holidays:
+            opens = datetime(day.year, day.month, day.day, int(hours["start"]), tzinfo=tz)
+            closes = datetime(day.year, day.month, day.day, int(hours["end"]), tzinfo=tz)
+            overlap = min(closes, end) - max(opens, start)
+            if overlap > timedelta(0):
+                total += overlap
+        day += timedelta(days=1)
+    return total

@@ -1,7 +1,9 @@
 """Ticket and conversation verbs: every state change is one function, run in the
 caller's transaction, that checks its transition (store.states) and queues its
 side effects (outbox deliveries) to run only after commit. The gateway and the
-coordinator console change state through these and nothing else.
+coordinator console change state through these and nothing else: open_ticket,
+escalate, flag, claim, assign, reply, reply_template, add_note, wait_on_patient,
+patient_wrote, resolve, reopen, hand_over, hand_back, opt_out, refuse_consent, erase.
 
 Raises `store.states.IllegalTransition` for a change the state machines do not allow.
 """
@@ -11,15 +13,15 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from handoff import tickets
+from handoff import replies, tickets
 from handoff.outbound import notify_coordinators, queue_outbound, reply_headers
 from store import records
 from store.config import Settings
 from store.db import on_commit
-from store.models import Case, Conversation, Direction, Message, Note, Ticket
+from store.models import Case, Contact, Conversation, Message, Note, Ticket, utcnow
 from store.states import IllegalTransition, Owner, TicketStatus, move
 
 Deliver = Callable[[int], None]
@@ -80,18 +82,40 @@ def assign(session: Session, ticket: Ticket, coordinator: str | None) -> Ticket:
     return ticket
 
 
-def reply(session: Session, ticket: Ticket, text: str, deliver: Deliver | None = None) -> int:
-    """A coordinator's answer, through the patient's own channel (threaded on e-mail)."""
+def _replyable(ticket: Ticket) -> Conversation:
     conversation = ticket.case.conversation
     if ticket.status not in (TicketStatus.claimed, TicketStatus.waiting_patient) or conversation.owner != Owner.coordinator:
         raise IllegalTransition("claim the ticket before replying")
     if conversation.contact.opted_out:
         raise IllegalTransition("the patient opted out: nothing may be sent")
-    last = session.scalar(
-        select(Message).where(Message.conversation_id == conversation.id, Message.direction == Direction.inbound)
-        .order_by(Message.id.desc()).limit(1)
-    )
+    return conversation
+
+
+def reply(
+    session: Session, ticket: Ticket, text: str, deliver: Deliver | None = None, now: datetime | None = None
+) -> int:
+    """A coordinator's answer, through the patient's own channel (threaded on e-mail).
+
+    Raises:
+        ReplyError: free text outside the channel's reply window (WhatsApp's 24 hours).
+    """
+    conversation = _replyable(ticket)
+    if not text.strip():
+        raise replies.ReplyError("the reply is empty")
+    if not replies.free_text_allowed(session, conversation, now or utcnow()):
+        raise replies.ReplyError("outside the 24-hour window only an approved template may be sent")
+    last = replies.last_patient_message(session, conversation)
     outbox_id = queue_outbound(session, conversation, text, reply_headers(conversation, last), last.id if last else None)
+    _after_commit(session, deliver, [outbox_id])
+    return outbox_id
+
+
+def reply_template(session: Session, ticket: Ticket, chosen: replies.Template, deliver: Deliver | None = None) -> int:
+    """An approved WhatsApp template (Content SID and its variables): allowed at any time."""
+    conversation = _replyable(ticket)
+    last = replies.last_patient_message(session, conversation)
+    extra = {"content_sid": chosen.content_sid, "content_variables": chosen.variables, "template": chosen.key}
+    outbox_id = queue_outbound(session, conversation, chosen.preview, extra, last.id if last else None)
     _after_commit(session, deliver, [outbox_id])
     return outbox_id
 
@@ -164,3 +188,22 @@ def refuse_consent(session: Session, conversation: Conversation, case: Case, fil
     case.data = {"consent": "refused", "language": (case.data or {}).get("language", "en")}
     conversation.owner = move(conversation.owner, Owner.closed)
     return conversation
+
+
+def erase(session: Session, case: Case, files_dir: Path) -> tuple[int, list[str], int, int]:
+    """A confirmed erasure request: the contact and everything of theirs, on every
+    channel (DESIGN 2.7). Their files go once the transaction commits, so a rollback
+    keeps both rows and files.
+
+    Returns (contact id, the conversations' dialogue keys, messages, files), for the
+    caller to forget the dialogue history kept outside this database.
+    """
+    contact = case.conversation.contact
+    conversations = list(session.scalars(select(Conversation).where(Conversation.contact_id == contact.id)))
+    messages = list(session.scalars(select(Message).where(Message.conversation_id.in_([c.id for c in conversations]))))
+    paths = [a["path"] for m in messages for a in (m.attachments or []) if a.get("path")]
+    contact_id = contact.id
+    # ON DELETE CASCADE removes conversations, messages, cases, tickets and outbox rows.
+    session.execute(delete(Contact).where(Contact.id == contact_id))
+    on_commit(session, lambda: [records.remove(files_dir, path) for path in paths])
+    return contact_id, [c.dialogue_key for c in conversations], len(messages), len(paths)

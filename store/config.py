@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import os
+import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,23 @@ class Settings(dict):
 
     def secret(self, name: str) -> str | None:
         return self["secrets"].get(name) or None
+
+    def secret_or_generated(self, name: str) -> str:
+        """The secret from the environment, else one generated once per data folder
+        (`secrets/<name>`, mode 0600), so every process and restart shares it."""
+        value = self.secret(name)
+        if value:
+            return value
+        path = self.data_dir / "secrets" / name.lower()
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_text(encoding="ascii").strip()
+        value = secrets.token_urlsafe(32)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(value)
+        return value
 
     @property
     def twilio_configured(self) -> bool:

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import enum
 import uuid
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import (
+    Numeric,
     JSON,
     Boolean,
+    Date,
     DateTime,
     Enum,
     ForeignKey,
@@ -21,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from store.states import Owner, TicketStatus
+from store.states import Owner, Role, TicketStatus
 
 
 def utcnow() -> datetime:
@@ -160,14 +162,39 @@ class Case(Base):
     )
     # The case body as the dialogue built it (facts, recommendation, estimate).
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Where each fact came from: {"diagnosis.stage": <inbound message id>, ...}, set by
+    # the turn that first gave the field its current value (the console links to it).
+    sources: Mapped[dict[str, int] | None] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
     conversation: Mapped[Conversation] = relationship(back_populates="case")
     tickets: Mapped[list[Ticket]] = relationship(back_populates="case", order_by="Ticket.id")
+    adjustments: Mapped[list[EstimateAdjustment]] = relationship(
+        back_populates="case", order_by="EstimateAdjustment.id", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     def __repr__(self) -> str:
         return f"<Case {self.public_id}>"
+
+
+class EstimateAdjustment(Base):
+    """A coordinator changed one estimate item's range, with a reason: the estimate's history."""
+
+    __tablename__ = "estimate_adjustments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    old_low: Mapped[float | None] = mapped_column(Numeric(12, 2, asdecimal=False))
+    old_high: Mapped[float | None] = mapped_column(Numeric(12, 2, asdecimal=False))
+    low: Mapped[float] = mapped_column(Numeric(12, 2, asdecimal=False))
+    high: Mapped[float] = mapped_column(Numeric(12, 2, asdecimal=False))
+    reason: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="adjustments")
 
 
 class Ticket(Base):
@@ -281,3 +308,60 @@ class Note(Base):
 
     def __repr__(self) -> str:
         return f"<Note {self.id} on ticket {self.ticket_id}>"
+
+
+class User(Base):
+    """A person who signs in to the console: a coordinator or an admin."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(_enum(Role), default=Role.coordinator)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    # A one-time password (from `intake user add` or an admin) must be changed first.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Changes on every password change, so older sessions stop working.
+    session_key: Mapped[str] = mapped_column(String(32), default=new_key)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role.value}>"
+
+
+class AuditEntry(Base):
+    """Who looked at or changed what, and when: every case view and console action."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    actor: Mapped[str] = mapped_column(String(320))
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"), index=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    def __repr__(self) -> str:
+        return f"<AuditEntry {self.id} {self.action}>"
+
+
+class DigestDay(Base):
+    """A day whose coordinator digest was queued: the primary key makes it once per day,
+    whichever worker gets there first and however often the worker restarts."""
+
+    __tablename__ = "digest_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    queued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    tickets: Mapped[int] = mapped_column(Integer, default=0)
+
+    def __repr__(self) -> str:
+        return f"<DigestDay {self.day.isoformat()}>"

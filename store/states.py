@@ -47,6 +47,13 @@ class Reason(str, enum.Enum):
     delivery_failed = "delivery_failed"
 
 
+class Role(str, enum.Enum):
+    """What a console user may do: coordinators work tickets, admins also manage users and read the audit log."""
+
+    coordinator = "coordinator"
+    admin = "admin"
+
+
 OWNER_MOVES: Mapping[Owner, frozenset[Owner]] = {
     Owner.bot: frozenset({Owner.waiting, Owner.closed}),
     Owner.waiting: frozenset({Owner.coordinator, Owner.bot, Owner.closed}),

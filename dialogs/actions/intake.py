@@ -1,9 +1,9 @@
 """Custom actions: understanding every message, asking, concluding, handing off.
 
 Actions never write to the database: each turn's case, ticket request and
-ownership change travel back to the gateway as a custom payload
-(`{"intake": {...}}`), which stores them in the same transaction as the
-replies (DESIGN 7: outbox written with the state change).
+ownership change travel back to the gateway as one `handoff.turn.TurnUpdate`
+(the custom payload `{"intake": {...}}`), which stores them in the same
+transaction as the replies (DESIGN 7: outbox written with the state change).
 """
 from __future__ import annotations
 
@@ -24,9 +24,9 @@ from dialogs.messages import t
 from dialogs.understanding import facts as fact_extraction
 from dialogs.understanding import language as lang_detection
 from dialogs.understanding import safety, signals
-from handoff.tickets import ticket_request
+from handoff.turn import MEDIA_ONLY_TEXT, OwnerChange, TicketRequest, TurnUpdate
+from store.states import Reason
 
-MEDIA_ONLY_TEXT = "/inform"
 _FORWARDED = re.compile(r"-{2,}\s*(?:forwarded message|message transf[ée]r[ée]|weitergeleitete nachricht|пересланное сообщение|iletilen ileti)"
                         r"|begin forwarded message|转发的邮件|轉寄的郵件", re.IGNORECASE)
 # Reply and forward prefixes of mail clients in the supported languages (RFC 5322 3.6.5 "Re:").
@@ -63,9 +63,9 @@ def _send(dispatcher: CollectingDispatcher, tracker: Tracker, lines: list[str], 
     return [SlotSet("last_text", text)]
 
 
-def _publish(dispatcher: CollectingDispatcher, **update: Any) -> None:
+def _publish(dispatcher: CollectingDispatcher, update: TurnUpdate) -> None:
     """Hand the turn's state to the gateway (see module docstring)."""
-    dispatcher.utter_message(json_message={"intake": update})
+    dispatcher.utter_message(json_message=update.to_json())
 
 
 def _opening(tracker: Tracker, language: str, name: str | None = None) -> tuple[list[str], list[EventType]]:
@@ -231,9 +231,9 @@ class ActionUnderstand(Action):
         if new_flags:
             key = "emergency_self_harm" if "self_harm" in new_flags else "emergency"
             _say(dispatcher, key, language)
-            _publish(dispatcher, case=case, ticket=ticket_request(case, "emergency"))
+            _publish(dispatcher, TurnUpdate(case=case, ticket=TicketRequest.for_case(case, Reason.emergency)))
         else:
-            _publish(dispatcher, case=case)
+            _publish(dispatcher, TurnUpdate(case=case))
         return events
 
 
@@ -302,7 +302,7 @@ class AskAction(Action, ABC):
         return [*events, SlotSet("asked", asked)]
 
 
-def _conclude_intake(tracker: Tracker, language: str, lines: list[str]) -> dict[str, Any]:
+def _conclude_intake(tracker: Tracker, language: str, lines: list[str]) -> TurnUpdate:
     """Recommendation and estimate (DESIGN 2.4) or, after a red flag, a personal follow-up."""
     case = dict(tracker.get_slot("case") or {})
     recommendation = estimates.recommend(case)
@@ -311,15 +311,15 @@ def _conclude_intake(tracker: Tracker, language: str, lines: list[str]) -> dict[
     case["estimate"] = estimate
     if case.get("safety", {}).get("emergency"):
         lines.append(t("emergency_followup", language))
-        reason = "emergency"
+        reason = Reason.emergency
     else:
         channel = "email" if tracker.get_slot("channel") == "email" else "whatsapp"
         lines.append(t("recommendation_intro", language))
         lines.append(estimates.render_estimate(case, recommendation, estimate, channel, language))
-        reason = "intake_complete"
+        reason = Reason.intake_complete
     if tracker.get_slot("channel") == "email" and case.get("consent") != "given":
         lines.append(t("consent_request_email", language))
-    return {"case": case, "ticket": ticket_request(case, reason)}
+    return TurnUpdate(case=case, ticket=TicketRequest.for_case(case, reason))
 
 
 def _offer(case: dict[str, Any]) -> dict[str, Any]:
@@ -340,30 +340,35 @@ def _pending_recommendation(slots: dict[str, Any]) -> dict[str, Any]:
     return {"primary": None, "secondary": [], "reasons": ["pending: intake incomplete (" + ", ".join(todo) + ")"]}
 
 
-def _terminal_update(tracker: Tracker, language: str, lines: list[str]) -> dict[str, Any] | None:
+def _hand_over(case: dict[str, Any], reason: Reason) -> TurnUpdate:
+    """A person takes over: the case as it is, a ticket, and the bot steps back."""
+    return TurnUpdate(case=case, ticket=TicketRequest.for_case(case, reason), owner=OwnerChange.hand_over)
+
+
+def _terminal_update(tracker: Tracker, language: str, lines: list[str]) -> TurnUpdate | None:
     """Stop, refusal, erasure and handoff requests, in that order of precedence."""
     case = dict(tracker.get_slot("case") or {})
     if not case.get("recommendation"):
         case["recommendation"] = _pending_recommendation(tracker.slots)
     if tracker.get_slot("stop_requested"):
         lines.append(t("opt_out", language, **_org()))
-        return {"case": case, "opt_out": True}
+        return TurnUpdate(case=case, opt_out=True)
     if tracker.get_slot("consent") == "refused" and tracker.get_slot("phase") != "done":
         lines.append(t("consent_refused", language, **_org()))
-        return {"erase": True}
+        return TurnUpdate(erase=True)
     if tracker.get_slot("erase_requested"):
         lines.append(t("erasure_ack", language, **_org()))
-        return {"case": case, "ticket": ticket_request(case, "erasure_request"), "owner": "coordinator"}
+        return _hand_over(case, Reason.erasure_request)
     if tracker.get_slot("handoff_requested"):
         lines.append(t("handoff", language, **_org()))
         if tracker.get_slot("channel") == "email" and case.get("consent") != "given":
             lines.append(t("consent_request_email", language))  # DESIGN 2.1: every first e-mail reply asks
-        return {"case": case, "ticket": ticket_request(case, "patient_request"), "owner": "coordinator"}
+        return _hand_over(case, Reason.patient_request)
     if tracker.get_slot("failed") and not case.get("safety", {}).get("emergency"):
         # A question asked twice without an answer the intake can do without (DESIGN 2.3):
         # a coordinator writes; the bot asks nothing more.
         lines.append(t("bot_failure", language, **_org()))
-        return {"case": case, "ticket": ticket_request(case, "bot_failure"), "owner": "coordinator"}
+        return _hand_over(case, Reason.bot_failure)
     return None
 
 
@@ -376,8 +381,8 @@ class ActionConclude(Action):
         lines, events = _opening(tracker, language, _contact_name(tracker))
         update = _terminal_update(tracker, language, lines) or _conclude_intake(tracker, language, lines)
         events += _send(dispatcher, tracker, lines, language)
-        _publish(dispatcher, **update)
-        extra = [SlotSet("case", update["case"]), SlotSet("offer", _offer(update["case"]))] if "case" in update else []
+        _publish(dispatcher, update)
+        extra = [SlotSet("case", update.case), SlotSet("offer", _offer(update.case))] if update.case is not None else []
         return [*events, *extra, SlotSet("phase", "done")]
 
 
@@ -389,7 +394,7 @@ class ActionHandoff(Action):
         language = tracker.get_slot("language") or "en"
         case = dict(tracker.get_slot("case") or {})
         events = _send(dispatcher, tracker, [t("handoff", language, **_org())], language)
-        _publish(dispatcher, case=case, ticket=ticket_request(case, "patient_request"), owner="coordinator")
+        _publish(dispatcher, _hand_over(case, Reason.patient_request))
         return [*events, SlotSet("handoff_requested", True)]
 
 
@@ -433,10 +438,10 @@ def after_intake(dispatcher: CollectingDispatcher, tracker: Tracker, answer: str
             if t(key, language, **_org()) == tracker.get_slot("last_text"):
                 key = "after_intake_again"
             lines.append(t(key, language, **_org()))
-        update = {"case": case}
+        update = TurnUpdate(case=case)
     events += _send(dispatcher, tracker, lines, language)
-    _publish(dispatcher, **update)
-    return [*events, SlotSet("case", update["case"])] if "case" in update else events
+    _publish(dispatcher, update)
+    return [*events, SlotSet("case", update.case)] if update.case is not None else events
 
 
 class ActionAnswerQuestion(Action):

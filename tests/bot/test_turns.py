@@ -45,8 +45,8 @@ class EdgeRasa:
                 if "boom" in body["message"]:
                     return self._json(200, [])  # an action crashed: no payload
                 if not outer.actions_up:  # the action server died after the first action
-                    return self._json(200, [{"custom": {"intake": {"case": {"language": "en"}}}}])
-                self._json(200, [{"text": f"you said {body['message']}", "custom": {"intake": {"case": {"language": "en"}}}}])
+                    return self._json(200, [{"custom": {"intake": {"version": 1, "case": {"language": "en"}}}}])
+                self._json(200, [{"text": f"you said {body['message']}", "custom": {"intake": {"version": 1, "case": {"language": "en"}}}}])
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"

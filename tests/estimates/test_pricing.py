@@ -144,7 +144,7 @@ def test_override_replaces_an_item_and_records_who_why_and_when(estimate_schema)
                                  "new": {"low": 160, "high": 160}, "reason": "Nigerian passport: Schengen fee confirmed",
                                  "by": "amina", "at": "2026-11-27T10:00:00+00:00"}]
     assert new["local"]["total_low"] == round_approx(new["total_low"] * new["local"]["rate"])
-    again = override_item(new, "facilitation_fee", 0, 0, "waived", "lee")
+    again = override_item(new, "facilitation_fee", 0, 0, "waived", "lee", at="2026-11-27T10:00:00+00:00")
     assert [o["code"] for o in again["overrides"]] == ["visa", "facilitation_fee"]
     assert again["overrides"][1]["at"]
     jsonschema.Draft202012Validator(estimate_schema).validate(again)
@@ -152,7 +152,7 @@ def test_override_replaces_an_item_and_records_who_why_and_when(estimate_schema)
 
 def test_override_reaches_secondary_items():
     _, est = _estimate({"diagnosis.cancer_type": "breast", "language": "fr"})
-    new = override_item(est, "translation", 300, 400, "2 pages only", "lee", pathway="records_translation")
+    new = override_item(est, "translation", 300, 400, "2 pages only", "lee", at="2026-11-27T10:00:00+00:00", pathway="records_translation")
     sec = new["secondary"][0]
     assert sec["total_low"] == sum(i["low"] for i in sec["items"])
     assert new["total_low"] == est["total_low"]
@@ -170,7 +170,7 @@ def test_override_reaches_secondary_items():
 def test_override_refuses_bad_input(args, error):
     _, est = _estimate({"diagnosis.cancer_type": "glioma", "location.country": "NG"})
     with pytest.raises(error):
-        override_item(est, *args)
+        override_item(est, *args, at="2026-11-27T10:00:00+00:00")
 
 
 def test_a_requested_pathway_that_no_centre_fits_still_gets_an_estimate():

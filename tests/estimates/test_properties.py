@@ -85,7 +85,7 @@ def test_overrides_keep_totals_equal_to_the_items(case_facts, a, b, data):
         return
     code = data.draw(st.sampled_from([i["code"] for i in est["items"]]))
     low, high = sorted((a, b))
-    new = override_item(est, code, low, high, "test", "hypothesis")
+    new = override_item(est, code, low, high, "test", "hypothesis", at="2026-11-27T10:00:00+00:00")
     _check_block(new)
     assert len(new["overrides"]) == 1 and est["overrides"] == []
 

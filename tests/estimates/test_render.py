@@ -56,7 +56,7 @@ def test_whatsapp_is_short_numbered_plain_text(car_t):
 def test_html_channels_escape_coordinator_text(car_t):
     case, rec, est = car_t
     from estimates import override_item
-    est = override_item(est, "visa", 0, 0, "<script>alert(1)</script>", "<b>bob</b>")
+    est = override_item(est, "visa", 0, 0, "<script>alert(1)</script>", "<b>bob</b>", at="2026-11-27T10:00:00+00:00")
     html = render_estimate(case, rec, est, "console", "en")
     assert "<script>" not in html and "&lt;script&gt;" in html and "&lt;b&gt;bob" in html
     assert 'class="overridden"' in html

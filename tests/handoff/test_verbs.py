@@ -150,3 +150,38 @@ def test_refuse_consent_keeps_nothing_the_patient_said(settings, factory, ticket
         assert session.scalar(select(Message)).body == ""
         assert session.scalar(select(Case)).data["consent"] == "refused"
         assert session.scalar(select(Conversation)).owner == Owner.closed
+
+
+def _with_record(settings, factory, ticket_id):  # type: ignore[no-untyped-def]
+    from store import records
+
+    files = settings.data_dir / "records"
+    relative = records.save(files, "email", "<m1@x>", 0, "scan.pdf", b"%PDF-1.4 scan")
+    with factory() as session, session.begin():
+        message = session.scalar(select(Message))
+        message.attachments = [{"filename": "scan.pdf", "path": relative}]
+    return files, relative
+
+
+def test_erase_removes_the_contact_everywhere_and_its_files_after_commit(settings, factory, ticket_id) -> None:
+    files, relative = _with_record(settings, factory, ticket_id)
+    with factory() as session, session.begin():
+        case = session.get(Ticket, ticket_id).case
+        contact_id, keys, messages, removed = verbs.erase(session, case, files)
+        assert (files / relative).exists(), "a file went before the commit"
+    assert (messages, removed, len(keys)) == (1, 1, 1)
+    assert not (files / relative).exists()
+    with factory() as session:
+        assert session.get(Contact, contact_id) is None
+        assert session.scalars(select(Message)).all() == []
+        assert session.scalars(select(Ticket)).all() == []
+
+
+def test_erase_rolled_back_keeps_rows_and_files(settings, factory, ticket_id) -> None:
+    files, relative = _with_record(settings, factory, ticket_id)
+    with pytest.raises(RuntimeError), factory() as session, session.begin():
+        verbs.erase(session, session.get(Ticket, ticket_id).case, files)
+        raise RuntimeError("the transaction fails after the erase")
+    assert (files / relative).exists()
+    with factory() as session:
+        assert session.get(Ticket, ticket_id) is not None
