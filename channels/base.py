@@ -230,8 +230,8 @@ class ChannelRules:
     `consent_in_first_reply`: the first reply already carries the whole answer and
     asks for consent (e-mail), so an intake counts while consent is pending;
     `fixed_message_id`: each message gets an id chosen once before sending (e-mail);
-    `case_insensitive_address`: addresses are compared lower-cased (e-mail, RFC 5321
-    leaves the local part to the host, but every mailbox provider folds it).
+    `case_insensitive_address`: a contact's address is kept lower-cased, so one
+    patient who types it in another case is still one contact (e-mail).
     """
 
     name: str

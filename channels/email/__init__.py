@@ -10,7 +10,7 @@ This package re-exports the names the rest of the code imports.
 
 from __future__ import annotations
 
-from channels.email.autoreply import auto_reply_reason, is_auto_reply
+from channels.email.autoreply import auto_reply_reason
 from channels.email.build import build_message
 from channels.email.headers import derive_message_id
 from channels.email.parse import DEFAULT_MAX_RAW_BYTES, MAX_TEXT_CHARS, parse_raw, parse_simple, read_limited
@@ -25,7 +25,6 @@ __all__ = [
     "build_message",
     "derive_message_id",
     "html_to_text",
-    "is_auto_reply",
     "parse_raw",
     "read_limited",
     "parse_simple",

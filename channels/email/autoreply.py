@@ -62,8 +62,3 @@ def auto_reply_reason(msg: Message) -> str | None:
         return "mailer-daemon"
     return None
 
-
-def is_auto_reply(msg: Message) -> bool:
-    """True for auto-replies, bounces and list mail: never answer those
-    automatically (RFC 3834 section 2)."""
-    return auto_reply_reason(msg) is not None

@@ -15,7 +15,7 @@ from typing import Any, Mapping
 
 import estimates
 from dialogs.messages import t
-from dialogs.understanding.fx_request import asks_something
+from dialogs.understanding.facts.request import asks_something
 from estimates import messages as est_msg
 from handoff.cases import EMPTY_CASE
 

@@ -24,6 +24,7 @@ from dialogs.messages import t
 from dialogs.understanding import facts as fact_extraction
 from dialogs.understanding import language as lang_detection
 from dialogs.understanding import safety, signals
+from dialogs.understanding.text import strip_quoted_reply
 from handoff.turn import MEDIA_ONLY_TEXT, OwnerChange, TicketRequest, TurnUpdate
 from store.states import Reason
 
@@ -114,7 +115,7 @@ class ActionUnderstand(Action):
             # first e-mail never set facts (the channel drops "> " lines; this also ends at
             # a client's "... wrote:" header in any language).
             if not _FORWARDED.search(text):  # a forwarded letter is the family's to read (the channel keeps it)
-                text = lang_detection.strip_quoted_reply(text).strip() or text
+                text = strip_quoted_reply(text).strip() or text
         readable = f"{subject}\n\n{text}" if subject and text else text
 
         # Safety first (DESIGN 2.2): before consent, before anything else.

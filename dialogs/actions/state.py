@@ -4,7 +4,7 @@ from __future__ import annotations
 import copy
 from typing import Any, Mapping
 
-from dialogs.understanding.fx_request import menu_number, menu_number_in
+from dialogs.understanding.facts.request import menu_number, menu_number_in
 from handoff.cases import EMPTY_CASE
 
 FORM_SLOTS = ("consent", "cancer_type", "treatment_history", "location", "requested_service")

@@ -7,23 +7,18 @@ against Hindi marker words, Arabic script by Urdu-only letters and words,
 Latin script with lingua plus marker words for the languages families type
 in Latin letters (Hinglish, Taglish, Roman Urdu...). Short or ambiguous
 messages ("yes", "ok", "3", an emoji) give None so that the caller keeps the
-language it has, or asks.
-
-This module also holds the text normalisation and lexicon loading shared by
-safety.py and signals.py, so that all three match text the same way.
+language it has, or asks. Scripts, tokens and normalising come from the
+text engine (understanding/text/), shared with the other readers.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-import unicodedata
-from pathlib import Path
 from typing import Any
 
-import yaml
-
-LEXICON_DIR = Path(__file__).with_name("lexicon")
+from dialogs.understanding.text import load_lexicon, normalize, token_script, tokens, visible_nfc
+from dialogs.understanding.text import script as char_script
 
 SUPPORTED = (
     "en", "ar", "bn", "hi", "ur", "zh-Hans", "zh-Hant", "tr", "fr", "ru",
@@ -32,178 +27,6 @@ SUPPORTED = (
 
 # detect_language() answers only at or above this confidence.
 MIN_CONFIDENCE = 0.5
-
-# Characters that belong inside a word. Python's \w leaves out the vowel
-# signs and viramas of Indic scripts (categories Mc/Mn), which would cut
-# "छोरालाई" into pieces, so whole Indic blocks and Arabic harakat are added.
-WORD_CHARS = "\\w\u0900-\u0DFF\u064B-\u065F\u0670\u200c\u200d"
-_TOKEN_RE = re.compile(f"[{WORD_CHARS}'’]+")
-
-
-@functools.cache
-def load_lexicon(name: str) -> dict[str, Any]:
-    """Load a YAML word list once; word lists live in data, not in code."""
-    with (LEXICON_DIR / name).open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh) or {}
-
-
-# --------------------------------------------------------------------------
-# Normalisation for matching
-# --------------------------------------------------------------------------
-
-_INVISIBLE = dict.fromkeys(
-    map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u00ad\ufe0e\ufe0f"
-        "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"),
-    None,
-)
-
-# Arabic-script letter variants folded together so one pattern serves
-# Arabic typed on any keyboard and Urdu: hamza seats, alef maqsura, Farsi
-# yeh/kaf, Urdu heh forms, teh marbuta.
-_ARABIC_FOLD = str.maketrans({
-    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",
-    "ى": "ي", "ی": "ي", "ې": "ي", "ئ": "ي",
-    "ؤ": "و",
-    "ک": "ك",
-    "ة": "ه", "ۃ": "ه", "ہ": "ه", "ھ": "ه", "ۀ": "ه",
-    "٫": ".", "،": ",", "؛": ";", "؟": "?",
-    "ـ": None,
-})
-
-# Marks that people type inconsistently: Indic nukta, candrabindu and
-# anusvara (हाँ / हां / हा), Arabic harakat and dagger alef.
-_DROP_MARKS = set(
-    "\u093c\u09bc\u0abc\u0b3c"      # nukta
-    "\u0901\u0981\u0a81"            # candrabindu
-    "\u0902\u0982\u0a82"            # anusvara
-) | {chr(c) for c in range(0x064B, 0x0660)} | {"\u0670"}
-
-_LATIN_EXTRA = str.maketrans({
-    "ı": "i", "ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ł": "l", "ð": "d",
-    "þ": "th", "’": "'", "‘": "'", "`": "'", "´": "'", "ʼ": "'",
-    "–": "-", "—": "-", "‑": "-", "−": "-",
-    "“": '"', "”": '"', "«": '"', "»": '"',
-})
-
-
-def _is_latin_letter(ch: str) -> bool:
-    o = ord(ch)
-    return (0x41 <= o <= 0x7A) or (0xC0 <= o <= 0x24F) or (0x1E00 <= o <= 0x1EFF)
-
-
-def normalize(text: str, *, lower: bool = True) -> str:
-    """Fold a message to the form all lexicon patterns are written in.
-
-    Case, Latin diacritics ("fièvre" = "fievre", "ateş" = "ates"), digits of
-    every script (٣٩ = ३९ = 39), Arabic letter variants, Indic nasal and nukta
-    marks and invisible joiners are folded, so a lexicon entry is written once.
-    """
-    if not text:
-        return ""
-    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
-    if lower:
-        text = text.casefold()
-    out: list[str] = []
-    for ch in text:
-        if ch.isdigit() and not ch.isascii():
-            d = unicodedata.decimal(ch, None)
-            out.append(str(d) if d is not None else ch)
-        elif ch in _DROP_MARKS:
-            continue
-        elif ord(ch) > 0x7F and _is_latin_letter(ch):
-            base = unicodedata.normalize("NFD", ch)[0]
-            out.append(base)
-        elif 0x300 <= ord(ch) <= 0x36F:
-            continue  # stray combining accent (e.g. from casefolded "İ")
-        else:
-            out.append(ch)
-    text = "".join(out).translate(_ARABIC_FOLD).translate(_LATIN_EXTRA)
-    return re.sub(r"\s+", " ", text).strip()
-
-
-# E-mail reply boilerplate after which everything is the quoted earlier
-# message (often our own text, which lists red flags and says "reply YES").
-_QUOTE_HEADER = re.compile(
-    r"^\s*(?:on\s.{0,200}wrote:|le\s.{0,200}a\s[ée]crit\s?:|am\s.{0,200}schrieb.{0,80}:|"
-    r"-{2,}\s*(?:original message|message d'origine|forwarded message)|"
-    r"_{5,}\s*$|(?:from|de|von)\s?:\s.*[@<]|sent from my\s|envoy[ée] de mon\s|"
-    # "... wrote:" as mail clients write it in the supported languages
-    r".{0,200}(?:wrote|a\s[ée]crit|yazd[ıi]|написал\w*|كتب|写道|寫道|aliandika|ay\ssumulat|ने\sलिखा|نے\sلکھا|"
-    r"লিখেছেন|এ\sলিখেছেন|எழுதினார்|எழுதியது|ලිව්වා|ලියා\sඇත|लेख्नुभयो|लेख्यो|લખ્યું)\s*[:：]\s*$|"
-    r".{0,120}\sكتب\s.{0,160}[:：]\s*$)",  # Arabic puts the verb before the name
-    re.IGNORECASE)
-
-
-def strip_quoted_reply(text: str) -> str:
-    """The writer's own lines: drop "> " quoted lines and everything after an
-    "On ... wrote:" header, so our own quoted question is not read as theirs."""
-    own = []
-    for line in (text or "").splitlines():
-        if _QUOTE_HEADER.match(line):
-            break
-        if line.lstrip().startswith(">"):
-            continue
-        own.append(line)
-    return "\n".join(own)
-
-
-def tokens(text: str) -> list[str]:
-    """Word tokens of a raw text, Indic vowel signs kept inside words."""
-    return [t.strip("'’") for t in _TOKEN_RE.findall(text) if t.strip("'’")]
-
-
-# --------------------------------------------------------------------------
-# Scripts
-# --------------------------------------------------------------------------
-
-_SCRIPT_RANGES: tuple[tuple[int, int, str], ...] = (
-    (0x0041, 0x005A, "latin"), (0x0061, 0x007A, "latin"),
-    (0x00C0, 0x024F, "latin"), (0x1E00, 0x1EFF, "latin"),
-    (0x0370, 0x03FF, "greek"),
-    (0x0400, 0x052F, "cyrillic"),
-    (0x0590, 0x05FF, "hebrew"),
-    (0x0600, 0x06FF, "arabic"), (0x0750, 0x077F, "arabic"),
-    (0x08A0, 0x08FF, "arabic"), (0xFB50, 0xFDFF, "arabic"),
-    (0xFE70, 0xFEFF, "arabic"),
-    (0x0900, 0x097F, "devanagari"),
-    (0x0980, 0x09FF, "bengali"),
-    (0x0A00, 0x0A7F, "gurmukhi"),
-    (0x0A80, 0x0AFF, "gujarati"),
-    (0x0B00, 0x0B7F, "oriya"),
-    (0x0B80, 0x0BFF, "tamil"),
-    (0x0C00, 0x0C7F, "telugu"),
-    (0x0C80, 0x0CFF, "kannada"),
-    (0x0D00, 0x0D7F, "malayalam"),
-    (0x0D80, 0x0DFF, "sinhala"),
-    (0x0E00, 0x0E7F, "thai"),
-    (0x1200, 0x139F, "ethiopic"),
-    (0x3040, 0x30FF, "kana"), (0x31F0, 0x31FF, "kana"),
-    (0x3400, 0x4DBF, "han"), (0x4E00, 0x9FFF, "han"),
-    (0xF900, 0xFAFF, "han"), (0x20000, 0x2FA1F, "han"),
-    (0x1100, 0x11FF, "hangul"), (0xAC00, 0xD7AF, "hangul"),
-)
-
-
-def _script(ch: str) -> str | None:
-    o = ord(ch)
-    for lo, hi, name in _SCRIPT_RANGES:
-        if lo <= o <= hi:
-            return name
-    return None
-
-
-def _token_script(token: str) -> str | None:
-    counts: dict[str, int] = {}
-    for ch in token:
-        if ch.isdigit():
-            continue
-        s = _script(ch)
-        if s:
-            counts[s] = counts.get(s, 0) + 1
-    if not counts:
-        return None
-    return max(counts, key=counts.__getitem__)
-
 
 # Scripts that name exactly one supported language.
 _UNAMBIGUOUS = {"bengali": "bn", "gujarati": "gu", "tamil": "ta", "sinhala": "si", "cyrillic": "ru"}
@@ -240,8 +63,8 @@ def detect_language_hinted(text: str, region: str | None, fallback: bool = True)
         return _ROMANISED_HINTS[region]
     if code is not None or not text or not fallback:
         return code
-    raw = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
-    scripts = {_token_script(tok) for tok in tokens(raw)} - {None, "latin"}
+    raw = visible_nfc(text)
+    scripts = {token_script(tok) for tok in tokens(raw)} - {None, "latin"}
     if len(scripts) != 1:
         return None
     script = scripts.pop()
@@ -252,7 +75,7 @@ def detect_language_hinted(text: str, region: str | None, fallback: bool = True)
 
 
 def _mostly_latin(text: str) -> bool:
-    scripts = [_token_script(tok) for tok in tokens(text)]
+    scripts = [token_script(tok) for tok in tokens(text)]
     letters = [sc for sc in scripts if sc is not None]
     return bool(letters) and letters.count("latin") > len(letters) / 2
 
@@ -265,17 +88,17 @@ def detect_language_scored(text: str) -> tuple[str | None, float]:
     """
     if not text or not text.strip():
         return None, 0.0
-    raw = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    raw = visible_nfc(text)
     toks = tokens(raw)
     weights: dict[str, float] = {}
     by_script: dict[str, list[str]] = {}
     for tok in toks:
-        script = _token_script(tok)
+        script = token_script(tok)
         if script is None:
             continue
         by_script.setdefault(script, []).append(tok)
         # A Chinese "word" is about two characters and is not space-separated.
-        w = sum(1 for ch in tok if _script(ch) == "han") / 2 if script == "han" else 1.0
+        w = sum(1 for ch in tok if char_script(ch) == "han") / 2 if script == "han" else 1.0
         weights[script] = weights.get(script, 0.0) + max(w, 0.5)
     if not weights:
         return None, 0.0
@@ -331,7 +154,7 @@ def _han(raw: str) -> tuple[str | None, float]:
     simp_only, trad_only = _han_sets()
     if not simp_only:
         return "zh-Hans", 0.4  # no character data: Chinese, script unknown, ask
-    han = [ch for ch in raw if _script(ch) == "han"]
+    han = [ch for ch in raw if char_script(ch) == "han"]
     s = sum(1 for ch in han if ch in simp_only)
     t = sum(1 for ch in han if ch in trad_only)
     if s == t == 0:

@@ -16,7 +16,7 @@ from typing import Any
 
 from babel import Locale
 
-from dialogs.understanding.fx_text import Hit, Terms, Text, is_cjk, load, normalise_key
+from dialogs.understanding.text import Hit, Terms, Text, is_cjk, load_lexicon, normalize_key, script
 
 # CLDR locales of the supported languages (Tagalog is "fil" in CLDR).
 LOCALES = {"en": "en", "ar": "ar", "bn": "bn", "hi": "hi", "ur": "ur", "zh": "zh_Hans", "zh-Hant": "zh_Hant",
@@ -49,40 +49,26 @@ class _Group:
     role: str = "plain"
 
 
-def _script_mode(name: str) -> str:
-    letters = [c for c in name if c.isalpha()]
-    if not letters:
-        return "latin"
-    c = letters[-1]
-    o = ord(c)
-    if is_cjk(c):
-        return "cjk"
-    if 0x0400 <= o <= 0x04FF:
-        return "cyrillic"
-    if 0x0600 <= o <= 0x06FF:
-        return "arabic"
-    if o < 0x0250:
-        return "latin"
-    return "other"
-
-
 def _entry(name: str) -> tuple[str, str]:
-    """(lexicon entry, language tag) for a place name, by its script."""
+    """(lexicon entry, language tag) for a place name, by the script of its last letter:
+    Russian names decline (stem and prefix), Arabic ones take proclitics (whole word),
+    other non-Latin scripts take case endings (prefix)."""
     name = name.strip()
-    mode = _script_mode(name)
+    letters = [c for c in name if c.isalpha()]
+    mode = "latin" if not letters or is_cjk(letters[-1]) else script(letters[-1])
     if mode == "cyrillic":
         stem = name[:-1] if len(name) >= 6 and name[-1].lower() in "аяьйыоеи" else name
         return stem + ("*" if len(name) >= 5 else "$"), "ru"
     if mode == "arabic":
         return name + "$", "ar"
-    if mode == "other":
+    if mode != "latin":
         return name + "*", "xx"
     return name, "en"
 
 
 @lru_cache(maxsize=1)
 def _lexicon() -> tuple[Terms, set[str]]:
-    data = load("places.yml")
+    data = load_lexicon("facts/places.yml")
     terms = Terms()
 
     def add(name: str, value: Any) -> None:
@@ -116,7 +102,7 @@ def _lexicon() -> tuple[Terms, set[str]]:
     for lang, names in data["not_places"].items():
         for name in names:
             terms.add(name, lang, None)
-    ambiguous = {normalise_key(n) for n in data["ambiguous_names"]}
+    ambiguous = {normalize_key(n) for n in data["ambiguous_names"]}
     return terms, ambiguous
 
 
@@ -164,7 +150,7 @@ def _variants(name: str) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _cues() -> dict[str, tuple[Terms, Terms]]:
-    data = load("location_cues.yml")
+    data = load_lexicon("facts/location_cues.yml")
     out = {}
     for role in ("patient", "residence", "writer", "exclude"):
         before, after = Terms(), Terms()
@@ -289,16 +275,4 @@ def find_location(text: str) -> tuple[str | None, str | None, int, bool]:
 
 def _longest_cues(hits: list[tuple[str, str, Hit]]) -> list[tuple[str, str, Hit]]:
     """Drop a cue lying inside a longer one ("lives" inside "lives with us in")."""
-    out = []
-    for role, side, h in hits:
-        if any(o.start <= h.start and h.end <= o.end and (o.end - o.start) > (h.end - h.start) for _, _, o in hits):
-            continue
-        out.append((role, side, h))
-    return out
-
-
-def extract_location(text: str) -> tuple[str | None, str | None, int]:
-    """(country, city, strength): 2 = tied to where the patient lives, 1 = a plain
-    mention, 0 = nothing found."""
-    country, city, strength, _ = find_location(text)
-    return country, city, strength
+    return [(role, side, h) for role, side, h in hits if not any(o.covers(h) for _, _, o in hits)]

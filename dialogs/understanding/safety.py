@@ -8,7 +8,8 @@ and a match is dropped only when it is clearly negated ("no fever"), told as
 history ("fever last year") or as a hypothesis ("if he gets a fever"), unless
 the same clause says it is happening now.
 
-The vocabulary lives in lexicon/red_flags.yml; this module is the engine.
+The vocabulary lives in lexicon/red_flags.yml, written in the pattern language
+of text/patterns.py; this module applies it.
 """
 
 from __future__ import annotations
@@ -19,20 +20,18 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from dialogs.understanding.language import WORD_CHARS, load_lexicon, normalize, strip_quoted_reply
-
-_START = f"(?<![{WORD_CHARS}])"
-_END = f"(?![{WORD_CHARS}])"
-# Arabic proclitics: wa-, fa-, bi-, li-, ka- and the article, e.g. وبالحرارة.
-_AR_PREFIX = "(?:[وف]?[بلك]?(?:ال)?)"
-_MACROS = {
-    "{>}": _END,
-    "{gap}": r"(?:[^\s.!?;,]+[\s\-]+){0,2}",
-    # Tagalog particles that sit between verb and subject ("hindi po makaihi").
-    "{tl}": r"(?:(?:po|pong|ho|hong|na|nang|siya|siyang|pa|din|rin|daw|raw|ni|si|nang)[\s\-]+)*",
-}
-_SPACE = r"[\s\-]*"
-_UPPER_ESCAPE = re.compile(r"\\[A-Z]")
+from dialogs.understanding.text import (
+    NEVER,
+    SPACE,
+    WORD_END,
+    WORD_START,
+    compile_patterns,
+    expand_plain,
+    is_cjk,
+    load_lexicon,
+    normalize,
+    own_words,
+)
 
 # Sentence ends: . ! ? ; newline, Devanagari danda, CJK full stops, but not
 # the point of a decimal number ("39.4").
@@ -44,48 +43,18 @@ _CLAUSE_PUNCT = r"[!?;\n।॥。！？:、()]+|\.(?!\d)|(?<!\d)\.|(?<!\d),|,(?!
 _NUMBER = re.compile(r"(?<![\d.,])(\d{2,3})(?:[.,](\d{1,2}))?(?![\d])")
 
 
-def _is_cjk(text: str) -> bool:
-    return bool(text) and "\u3400" <= text[0] <= "\u9fff"
-
-
-def _expand_plain(pattern: str) -> str:
-    """Normalise and expand spaces and macros, without the word-start boundary."""
-    p = normalize(pattern).replace(" ", _SPACE)
-    for macro, regex in _MACROS.items():
-        p = p.replace(macro, regex)
-    return p
-
-
-def _expand(pattern: str, lang: str) -> str:
-    """Turn one lexicon entry into a regex on normalised text."""
-    if _UPPER_ESCAPE.search(pattern):
-        raise ValueError(f"upper-case escape in lexicon pattern {pattern!r}: normalisation would break it")
-    p = _expand_plain(pattern)
-    if lang == "zh":
-        return p
-    if lang == "ar":
-        return _START + _AR_PREFIX + f"(?:{p})"
-    return _START + f"(?:{p})"
-
-
-def compile_patterns(entries: dict[str, list[str]] | None) -> re.Pattern[str]:
-    """One regex for lexicon patterns of all languages (see red_flags.yml header)."""
-    parts = [f"(?:{_expand(p, lang)})" for lang, pats in (entries or {}).items() for p in pats]
-    return re.compile("|".join(parts) if parts else r"(?!x)x")
-
-
 def _cue_regex(entries: dict[str, list[str]]) -> re.Pattern[str]:
     """Markers and negation cues: whole words (except Chinese)."""
     parts = []
     for lang, cues in (entries or {}).items():
         for cue in cues:
-            p = _expand_plain(cue)
+            p = expand_plain(cue)
             if lang == "zh":
                 parts.append(f"(?:{p})")
             else:
-                tail = _END if re.search(r"[a-z\u0400-\u04ff\u0600-\u06ff]$", p) else ""
-                parts.append(f"(?:{_START}(?:{p}){tail})")
-    return re.compile("|".join(parts) if parts else r"(?!x)x")
+                tail = WORD_END if re.search(r"[a-z\u0400-\u04ff\u0600-\u06ff]$", p) else ""
+                parts.append(f"(?:{WORD_START}(?:{p}){tail})")
+    return re.compile("|".join(parts) if parts else NEVER)
 
 
 @dataclass(frozen=True)
@@ -130,7 +99,7 @@ def _rules() -> _Rules:
     before_w, before_zh = split_zh(neg["before"])
     after_w, after_zh = split_zh(neg["after"])
     cue = _cue_alternatives
-    breakers = "|".join(re.escape(normalize(w)) for w in neg.get("scope_breakers", [])) or r"(?!x)x"
+    breakers = "|".join(re.escape(normalize(w)) for w in neg.get("scope_breakers", [])) or NEVER
     temp = lex["temperature"]
     return _Rules(
         concepts=concepts,
@@ -138,20 +107,20 @@ def _rules() -> _Rules:
         subsumed=lex.get("subsumed", {}),
         # A "before" cue, then at most two words, then the symptom.
         neg_before_words=re.compile(
-            f"{_START}(?:{cue(before_w)}){_END}(?:[\\s\\-]+(?!(?:{breakers})(?:\\s|$))[^\\s]+){{0,2}}[\\s\\-]*$"),
+            f"{WORD_START}(?:{cue(before_w)}){WORD_END}(?:[\\s\\-]+(?!(?:{breakers})(?:\\s|$))[^\\s]+){{0,2}}[\\s\\-]*$"),
         neg_before_zh=re.compile(f"(?:{cue(before_zh)})[^\\s,.!?]{{0,3}}$"),
         # The symptom, at most two words, then an "after" cue.
         neg_after_words=re.compile(
-            f"^[^\\s]*(?:[\\s\\-]+[^\\s]+){{0,2}}?[\\s\\-]*{_START}(?:{cue(after_w)}){_END}"),
+            f"^[^\\s]*(?:[\\s\\-]+[^\\s]+){{0,2}}?[\\s\\-]*{WORD_START}(?:{cue(after_w)}){WORD_END}"),
         neg_after_zh=re.compile(f"^[^\\s,.!?]{{0,4}}(?:{cue(after_zh)})"),
         persist=_cue_regex(neg.get("persist", {})),
         past=_cue_regex(lex["past_markers"]),
         present=_cue_regex(lex["present_markers"]),
         hypothetical=_cue_regex(lex["hypothetical_markers"]),
-        unit_after=re.compile(r"\s*" + _expand_plain(temp["unit_after"])),
-        not_temperature=re.compile(r"\s*" + _expand_plain(temp["not_after"])),
+        unit_after=re.compile(r"\s*" + expand_plain(temp["unit_after"])),
+        not_temperature=re.compile(r"\s*" + expand_plain(temp["not_after"])),
         clause_end=re.compile(_CLAUSE_PUNCT + "".join(
-            f"|(?:{_START}{_expand_plain(w)}{_END})" if not _is_cjk(w) else f"|(?:{_expand_plain(w)})"
+            f"|(?:{WORD_START}{expand_plain(w)}{WORD_END})" if not is_cjk(w[0]) else f"|(?:{expand_plain(w)})"
             for words in lex["clause_breaks"].values() for w in words)),
         celsius=tuple(temp["celsius"]),
         fahrenheit=tuple(temp["fahrenheit"]),
@@ -160,8 +129,8 @@ def _rules() -> _Rules:
 
 def _cue_alternatives(entries: dict[str, list[str]]) -> str:
     """One alternation of the cues of all languages (no boundaries)."""
-    parts = [f"(?:{normalize(c).replace(' ', _SPACE)})" for cues in entries.values() for c in cues]
-    return "|".join(parts) or r"(?!x)x"
+    parts = [f"(?:{normalize(c).replace(' ', SPACE)})" for cues in entries.values() for c in cues]
+    return "|".join(parts) or NEVER
 
 
 class _Segments:
@@ -257,7 +226,7 @@ def detect_red_flags(text: str) -> list[str]:
     Pure and deterministic; an empty list when nothing is found. The order
     follows the vocabulary.
     """
-    norm = normalize(strip_quoted_reply(text or ""))
+    norm = own_words(text)
     if not norm:
         return []
     rules = _rules()

@@ -15,18 +15,22 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from dialogs.understanding.language import WORD_CHARS, load_lexicon, normalize, strip_quoted_reply
-from dialogs.understanding.safety import compile_patterns
+from dialogs.understanding.text import (
+    NEVER,
+    WORD_CHARS,
+    compile_patterns,
+    is_cjk,
+    load_lexicon,
+    normalize,
+    own_words,
+    strip_quoted_reply,
+)
 
 GIVEN = "given"
 REFUSED = "refused"
 
 # "3.", "3)", "(3)", "3 -", "-", "*", "•", "a)" at the start of an answer line.
 _LIST_MARKER = re.compile(r"^\s*(?:\(?(\d{1,2})[.)\]:]|(\d{1,2})\s+-|[-*•·]|\(?[a-e][.)])\s*")
-
-
-def _is_cjk(ch: str) -> bool:
-    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
 
 
 @functools.cache
@@ -64,11 +68,11 @@ def _phrase_regex(phrases: set[str]) -> re.Pattern[str]:
     parts = []
     for p in sorted(phrases, key=len, reverse=True):
         body = re.escape(p).replace(r"\ ", r"\s+")
-        if _is_cjk(p[0]):
+        if is_cjk(p[0]):
             parts.append(body)
         else:
             parts.append(f"(?<![{WORD_CHARS}]){body}(?![{WORD_CHARS}])")
-    return re.compile("|".join(parts) or r"(?!x)x")
+    return re.compile("|".join(parts) or NEVER)
 
 
 @functools.cache
@@ -101,7 +105,7 @@ def _read_answer(sentence: str, tables: _ConsentTables) -> tuple[list[str], str]
             break
         for p in tables.by_first.get(sentence[pos], ()):
             end = pos + len(p)
-            if sentence.startswith(p, pos) and (end == n or sentence[end] == " " or _is_cjk(p[-1])):
+            if sentence.startswith(p, pos) and (end == n or sentence[end] == " " or is_cjk(p[-1])):
                 kinds.append(tables.phrases[p])
                 pos = end
                 break
@@ -215,7 +219,7 @@ def _stop_fillers() -> frozenset[str]:
 
 def wants_human(text: str) -> bool:
     """The patient asks for a person (human, agent, "talk to someone"...)."""
-    norm = normalize(strip_quoted_reply(text or ""))
+    norm = own_words(text)
     return bool(norm) and bool(_signal_regex("human").search(norm))
 
 
@@ -242,5 +246,5 @@ def _stop_phrases() -> re.Pattern[str]:
 
 def wants_erasure(text: str) -> bool:
     """A request to delete the contact's data ("delete my data")."""
-    norm = normalize(strip_quoted_reply(text or ""))
+    norm = own_words(text)
     return bool(norm) and bool(_signal_regex("erasure").search(norm))

@@ -26,13 +26,19 @@ def _open(browser: Any, live_console: Any, ticket: str) -> None:
 
 
 def _click(browser: Any, name: str) -> None:
-    """Presses an action button and waits for the next page (not the flash of the last one)."""
-    from selenium.webdriver.support import expected_conditions
+    """Presses an action button and waits for the next page (not the flash of the last one).
+
+    The old page is marked with a window flag: a new document has none. Asking the
+    driver whether an element went stale races the navigation and can fail with an
+    inspector error, so the flag is read with driver errors ignored until it is gone."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    page = browser.find_element(By.TAG_NAME, "html")
+    browser.execute_script("window.__beforeAction = true;")
     browser.find_element(By.CSS_SELECTOR, f"#actions button[name={name}]").click()
-    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(page))
+    WebDriverWait(browser, 20, ignored_exceptions=(WebDriverException,)).until(
+        lambda driver: driver.execute_script(
+            "return window.__beforeAction === undefined && document.readyState === 'complete';"))
     wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, ".flash"), timeout=20)
 
 

@@ -1,4 +1,4 @@
-"""Cancer type (dialogs/understanding/fx_diagnosis.py): cancer of unknown primary
+"""Cancer type (dialogs/understanding/facts/diagnosis.py): cancer of unknown primary
 versus the organ where a metastasis was found, and words that are an organ in one
 language and something else in another ("pet" is the stomach in Hinglish, a PET scan in English)."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""dialogs/understanding/facts.py: intake facts from patient messages in every
+"""dialogs/understanding/facts/: intake facts from patient messages in every
 supported language, and how they add up across a conversation."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Treatment history (dialogs/understanding/fx_history.py): lines of therapy counted
+"""Treatment history (dialogs/understanding/facts/history.py): lines of therapy counted
 from a sequence of regimens ("first X, then Y, now Z"), in several languages, and
 what must not count (one regimen and its maintenance, surgery or radiotherapy, adjuvant
 hormone therapy)."""

@@ -1,5 +1,5 @@
-"""Numbers written as words (dialogs/understanding/fx_numbers.py, numbers.yml) and
-numbered answers to the service menu (fx_request.menu_number): ages such as
+"""Numbers written as words (dialogs/understanding/facts/numbers.py, numbers.yml) and
+numbered answers to the service menu (facts/request.py menu_number): ages such as
 "sixty-two" / "बासठ" / "اثنين وستين" in every language, menu answers in every
 script's digits, Chinese numerals, ordinals and "number 4"."""
 from __future__ import annotations
@@ -8,7 +8,7 @@ import pytest
 
 from dialogs.actions.state import menu_choice
 from dialogs.understanding.facts import extract_facts
-from dialogs.understanding.fx_request import menu_number
+from dialogs.understanding.facts.request import menu_number
 
 
 @pytest.mark.parametrize(

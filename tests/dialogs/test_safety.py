@@ -16,8 +16,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dialogs.understanding.language import LEXICON_DIR
-from dialogs.understanding.safety import compile_patterns, detect_red_flags
+from dialogs.understanding.safety import detect_red_flags
+from dialogs.understanding.text import LEXICON_DIR, compile_patterns
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT.parent / "shared" / "corpus" / "dev.jsonl"

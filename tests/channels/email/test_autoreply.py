@@ -7,7 +7,7 @@ from email.parser import BytesParser
 
 import pytest
 
-from channels.email.autoreply import is_auto_reply
+from channels.email.autoreply import auto_reply_reason
 from channels.email.parse import parse_raw
 from tests.channels.email.messages import PLAIN_FIRST_CONTACT, OUT_OF_OFFICE, BOUNCE, headers_only
 
@@ -53,7 +53,7 @@ class TestAutoSubmitted:
         assert msg.auto_submitted is False
         assert "auto_reason" not in msg.extra
 
-    def test_is_auto_reply_on_a_parsed_message(self):
+    def test_auto_reply_reason_on_a_parsed_message(self):
         parsed = BytesParser(policy=policy.default).parsebytes(OUT_OF_OFFICE)
-        assert is_auto_reply(parsed) is True
-        assert is_auto_reply(BytesParser(policy=policy.default).parsebytes(PLAIN_FIRST_CONTACT)) is False
+        assert auto_reply_reason(parsed) is not None
+        assert auto_reply_reason(BytesParser(policy=policy.default).parsebytes(PLAIN_FIRST_CONTACT)) is None

@@ -4,7 +4,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from dialogs.understanding.fx_text import Negation, Terms, Text, load, longest
+from dialogs.understanding.facts.negation import Negation
+from dialogs.understanding.facts.numbers import chinese_number, to_int, word_class, word_table
+from dialogs.understanding.text import Terms, Text, cue_terms, is_cjk, load_lexicon, longest
 
 MAX_TEXT = 300
 # A numbered answer line of an e-mail ("2. not sure", "3) in person second opinion").
@@ -16,7 +18,7 @@ REFINED_BY = {"remote_second_opinion": ("in_person_second_opinion",)}
 
 @lru_cache(maxsize=1)
 def _terms() -> tuple[Terms, Terms, Terms, Terms]:
-    data = load("request.yml")
+    data = load_lexicon("facts/request.yml")
     services, cues, unsure, bare = Terms(), Terms(), Terms(), Terms()
     for code, block in data["services"].items():
         services.add_block(block, code)
@@ -88,17 +90,8 @@ MENU_MAX_WORDS = 5
 _MENU_TOKEN = re.compile(r"[^\s,.!?;:()\"'#\-]+|#")
 
 
-@lru_cache(maxsize=1)
-def _menu_words() -> Terms:
-    words = Terms()
-    words.add_block(load("request.yml")["menu_words"], True)
-    return words
-
-
 def _numeral(token: str) -> int | None:
     """One token as a number: digits of any script (already ASCII), "6th", "六", "第六"."""
-    from dialogs.understanding.fx_numbers import chinese_number, to_int
-
     token = token.strip("第个项号")
     if not token:
         return None
@@ -124,8 +117,6 @@ def menu_number(text: str, language: str | None = None, strict: bool = False) ->
     1-8 (any script's digits, Chinese numerals, number words and ordinals of the
     16 languages, "number 4", "the sixth"), and nothing else but menu words (and
     one other word, unless `strict`: "stage 3." inside a story is no menu answer)."""
-    from dialogs.understanding.fx_numbers import word_value
-
     t = Text(text)
     low = t.low.strip()
     if not low or len(low) > 60:
@@ -144,7 +135,7 @@ def menu_number(text: str, language: str | None = None, strict: bool = False) ->
             values += [v for v, _ in found]
             for _, span in found:
                 rest = rest.replace(span, " ")
-    menu_hits = _menu_words().find(Text(rest.strip()), language)
+    menu_hits = cue_terms("facts/request.yml", "menu_words").find(Text(rest.strip()), language)
     leftover = Text(rest.strip())
     covered = [False] * leftover.n
     for hit in menu_hits:
@@ -157,7 +148,7 @@ def menu_number(text: str, language: str | None = None, strict: bool = False) ->
         if value is not None:
             values.append(value)
         elif not all(covered[m.start():m.end()]):
-            if any(not c.isascii() and c.isalpha() and is_cjk_char(c) for c in m.group(0)):
+            if any(not c.isascii() and c.isalpha() and is_cjk(c) for c in m.group(0)):
                 chars = [c for i, c in enumerate(m.group(0)) if not covered[m.start() + i]]
                 parsed = _numeral("".join(chars))
                 if parsed is not None:
@@ -170,20 +161,12 @@ def menu_number(text: str, language: str | None = None, strict: bool = False) ->
     return value if 1 <= value <= MENU_SIZE else None
 
 
-def is_cjk_char(ch: str) -> bool:
-    from dialogs.understanding.fx_text import is_cjk
-
-    return is_cjk(ch)
-
-
 def _number_words(kind: str, text: str) -> list[tuple[int, str]]:
     """(value, matched words) of the number words of one kind in a padded text."""
-    from dialogs.understanding.fx_numbers import _word_table, word_class
-
     wc = word_class()
     found: list[tuple[int, str]] = []
-    for pattern, value, source in sorted(_word_table(kind), key=lambda row: -len(row[2])):
-        if all(is_cjk_char(c) for c in source if c.isalpha()) and source:
+    for pattern, value, source in sorted(word_table(kind), key=lambda row: -len(row[2])):
+        if all(is_cjk(c) for c in source if c.isalpha()) and source:
             continue  # Chinese numerals are read by _numeral, also glued to 第/个
         for m in re.finditer(rf"(?<!{wc})(?:{source})(?!{wc})", text):
             if m.group(0).strip() and not any(m.group(0) in span for _, span in found):
@@ -191,13 +174,8 @@ def _number_words(kind: str, text: str) -> list[tuple[int, str]]:
     return found
 
 
-@lru_cache(maxsize=1)
-def _question_cues() -> Terms:
-    cues = Terms()
-    cues.add_block(load("request.yml")["question_cues"], True)
-    return cues
-
-
 def asks_something(text: str, language: str | None = None) -> bool:
     """The message is a question: a question mark or an interrogative word (request.yml)."""
-    return bool(text and text.strip()) and bool(_question_cues().find(Text(text), language))
+    if not (text and text.strip()):
+        return False
+    return bool(cue_terms("facts/request.yml", "question_cues").find(Text(text), language))

@@ -6,19 +6,19 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from dialogs.understanding.fx_numbers import templates, to_int
-from dialogs.understanding.fx_text import Hit, Negation, Terms, Text, load, longest
+from dialogs.understanding.facts.negation import Negation
+from dialogs.understanding.facts.numbers import nearest_year, templates, to_int
+from dialogs.understanding.text import Hit, Terms, Text, cue_terms, load_lexicon, longest
 
 # Strongest first (DESIGN 3: the most telling status of one message wins).
 STATUS_RANK = ["refractory", "progressing", "relapsed", "on_treatment", "remission", "newly_diagnosed"]
-YEAR = re.compile(r"(?<![\d.,])(19[5-9]\d|20[0-4]\d)(?!\d)")
 PLANNED_BEFORE_WINDOW = 45
 PLANNED_AFTER_WINDOW = 25
 
 
 @lru_cache(maxsize=1)
 def _treatment_terms() -> Terms:
-    data = load("treatments.yml")
+    data = load_lexicon("facts/treatments.yml")
     terms = Terms()
     for kind, block in data["generic"].items():
         terms.add_block(block, ((kind,), None))
@@ -32,7 +32,7 @@ def _treatment_terms() -> Terms:
 
 @lru_cache(maxsize=1)
 def _planned() -> tuple[Terms, Terms]:
-    data = load("negation.yml")["planned"]
+    data = load_lexicon("facts/negation.yml")["planned"]
     before, after = Terms(), Terms()
     before.add_block(data["before"], True)
     after.add_block(data["after"], True)
@@ -41,7 +41,7 @@ def _planned() -> tuple[Terms, Terms]:
 
 @lru_cache(maxsize=None)
 def _cue_terms(*path: str) -> Terms:
-    data: Any = load("status.yml")
+    data: Any = load_lexicon("facts/status.yml")
     for key in path:
         data = data[key]
     terms = Terms()
@@ -57,19 +57,13 @@ def _found(t: Text, language: str | None, negated: Negation, *path: str) -> list
     return [h for h in longest(_cue_terms(*path).find(t, language)) if not negated(h.start, h.end)]
 
 
-@lru_cache(maxsize=1)
-def _conditionals() -> Terms:
-    terms = Terms()
-    terms.add_block(load("negation.yml")["conditional"], True)
-    return terms
-
-
 def _conditional(t: Text, hit: Hit, language: str | None, question: bool = True) -> bool:
     """Asked or supposed, not stated: "whether it can be removed", "kya operation ho sakta hai?"."""
     s, e = t.sentence(hit.start)
     if question and ("?" in t.low[s:e] or "؟" in t.low[s:e]):
         return True
-    return any(s <= c.start and c.end <= hit.start for c in _conditionals().find(t, language))
+    conditionals = cue_terms("facts/negation.yml", "conditional").find(t, language)
+    return any(s <= c.start and c.end <= hit.start for c in conditionals)
 
 
 def _is_planned(t: Text, hit: Hit, language: str | None, planned: tuple[list[Hit], list[Hit]]) -> bool:
@@ -91,16 +85,10 @@ def treatments(t: Text, language: str | None, negated: Negation, blocked: list[H
         if negated(hit.start, hit.end) or _is_planned(t, hit, language, planned) or _conditional(t, hit, language, question=False):
             continue
         kinds, detail = hit.value
-        year = _nearest_year(t, hit)
+        year = nearest_year(t, hit.start)
         for kind in kinds:
             out.append({"type": kind, "detail": detail, "year": year})
     return dedupe_treatments(out)
-
-
-def _nearest_year(t: Text, hit: Hit) -> int | None:
-    s, e = t.sentence(hit.start)
-    years = [(abs(m.start() - hit.start), int(m.group(1))) for m in YEAR.finditer(t.low, s, e)]
-    return min(years)[1] if years else None
 
 
 def dedupe_treatments(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -262,7 +250,7 @@ def lines_from_sequence(t: Text, language: str | None, negated: Negation, blocke
 
 @lru_cache(maxsize=1)
 def _line_patterns() -> list[re.Pattern[str]]:
-    return templates(load("status.yml")["lines"])
+    return templates(load_lexicon("facts/status.yml")["lines"])
 
 
 def lines_of_therapy(t: Text) -> int | None:

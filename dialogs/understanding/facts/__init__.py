@@ -6,18 +6,21 @@ code only finds them and applies the rules of DESIGN 3 (every field, from
 every message, whatever was asked). Keys are dotted case paths; keys without a
 dot ("_status_explicit", "_correction") are hints for `merge_facts` and are not
 case fields.
+
+The package holds one module per kind of fact (diagnosis, history, patient,
+request), the number patterns they share (numbers) and negation; the words
+and the matching come from the text engine (understanding/text/).
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
-from dialogs.understanding import fx_diagnosis as dx
-from dialogs.understanding import fx_history as hx
-from dialogs.understanding import fx_patient as px
-from dialogs.understanding.fx_request import request
-from dialogs.understanding.fx_text import Terms, Text, load
+from dialogs.understanding.facts import diagnosis as dx
+from dialogs.understanding.facts import history as hx
+from dialogs.understanding.facts import patient as px
+from dialogs.understanding.facts import request as rq
 from dialogs.understanding.location import find_location
+from dialogs.understanding.text import Text, cue_terms
 
 STRONG_STATUSES = {"relapsed", "refractory", "progressing"}
 # Facts about the patient's own illness: a later message that names someone
@@ -77,17 +80,10 @@ def extract_facts(text: str, language: str | None = None, answering_service: boo
             facts["location.city"] = city
         facts["location.strength"] = strength
 
-    facts.update(request(t, language, answering=answering_service))
-    if _corrections().find(t, language):
+    facts.update(rq.request(t, language, answering=answering_service))
+    if cue_terms("facts/negation.yml", "corrections").find(t, language):
         facts["_correction"] = True
     return facts
-
-
-@lru_cache(maxsize=1)
-def _corrections() -> Terms:
-    terms = Terms()
-    terms.add_block(load("negation.yml")["corrections"], True)
-    return terms
 
 
 def merge_facts(old: dict, new: dict) -> dict:

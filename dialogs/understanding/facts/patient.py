@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from dialogs.understanding.fx_numbers import template, templates, to_int
-from dialogs.understanding.fx_text import Hit, Terms, Text, load, longest, normalise_pattern
+from dialogs.understanding.facts.numbers import template, templates, to_int
+from dialogs.understanding.text import Hit, Terms, Text, cue_terms, load_lexicon, longest, normalize_pattern
 
 MAX_AGE = 120
 
@@ -29,23 +29,21 @@ class Relation:
 @lru_cache(maxsize=1)
 def _relation_terms() -> Terms:
     terms = Terms()
-    for relation, by_sex in load("patient.yml")["relations"].items():
+    for relation, by_sex in load_lexicon("facts/patient.yml")["relations"].items():
         for sex, block in by_sex.items():
             value = None if relation == "none" else (relation, None if sex == "any" else sex)
             terms.add_block(block, value)
     return terms
 
 
-@lru_cache(maxsize=None)
 def _simple_terms(key: str) -> Terms:
-    terms = Terms()
-    terms.add_block(load("patient.yml")[key], True)
-    return terms
+    """One cue block of patient.yml ("self", "for_cues", "others_possessive")."""
+    return cue_terms("facts/patient.yml", key)
 
 
 @lru_cache(maxsize=1)
 def _age_patterns() -> dict[str, list[re.Pattern[str]]]:
-    data = load("patient.yml")["age"]
+    data = load_lexicon("facts/patient.yml")["age"]
     after = [template(src, "", bare=True) for src in data["after_relation"]["any"]]
     corrected = [template(src, "", bare=True) for src in data["corrected"]["any"]]
     return {"patient": templates(data["patient"]), "self": templates(data["self"]), "after_relation": after,
@@ -55,7 +53,7 @@ def _age_patterns() -> dict[str, list[re.Pattern[str]]]:
 @lru_cache(maxsize=1)
 def _not_after() -> re.Pattern[str]:
     """A negator right after an age number ("उमेर ४१ होइन ४३"): that number is wrong."""
-    words = sorted((normalise_pattern(str(w).lower()) for w in load("patient.yml")["age"]["not_after"]), key=len, reverse=True)
+    words = sorted((normalize_pattern(str(w).lower()) for w in load_lexicon("facts/patient.yml")["age"]["not_after"]), key=len, reverse=True)
     return re.compile(r"\s*,?\s*(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w\u0900-\u0dff])")
 
 

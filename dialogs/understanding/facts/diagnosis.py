@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from dialogs.understanding.fx_numbers import stage_value, templates
-from dialogs.understanding.fx_text import Hit, Negation, Terms, Text, is_cjk, load, longest, undominated
+from dialogs.understanding.facts.negation import Negation
+from dialogs.understanding.facts.numbers import nearest_year, stage_value, templates
+from dialogs.understanding.text import Hit, Terms, Text, cue_terms, is_cjk, load_lexicon, longest, undominated
 
 HEAD_WINDOW = 25  # characters between an organ word and "cancer" (same sentence)
 HEAD_WINDOW_CJK = 3
@@ -26,7 +27,7 @@ class CancerFinding:
 
 @lru_cache(maxsize=1)
 def _cancer_lexicon() -> dict[str, Any]:
-    data = load("cancer_types.yml")
+    data = load_lexicon("facts/cancer_types.yml")
     heads = Terms()
     for name, block in data["heads"].items():
         heads.add_block(block, name)
@@ -103,20 +104,13 @@ def best_cancer(t: Text, language: str | None = None) -> CancerFinding | None:
     findings = cancer_findings(t, language)
     if not findings:
         return None
-    past = _past_cues().find(t, language)
+    past = cue_terms("facts/diagnosis.yml", "past_cues").find(t, language)
 
     def in_the_past(f: CancerFinding) -> bool:
         return any(t.clause(f.start) == t.clause(p.start) for p in past)
 
     # "They cannot find where it started": the organs named are where it spread, not its origin.
     return min(findings, key=lambda f: (-f.confidence, f.code != "unknown_primary", in_the_past(f), f.start))
-
-
-@lru_cache(maxsize=1)
-def _past_cues() -> Terms:
-    terms = Terms()
-    terms.add_block(load("diagnosis.yml")["past_cues"], True)
-    return terms
 
 
 def cancer_confidence(text: str) -> int:
@@ -130,7 +124,7 @@ def cancer_confidence(text: str) -> int:
 
 @lru_cache(maxsize=1)
 def _stage_rules() -> tuple[list[re.Pattern[str]], Terms]:
-    data = load("stage.yml")
+    data = load_lexicon("facts/stage.yml")
     words = Terms()
     for value, block in data["words"].items():
         words.add_block(block, str(value))
@@ -162,7 +156,7 @@ def stage(t: Text, language: str | None = None) -> str | None:
 @lru_cache(maxsize=1)
 def _histology_terms() -> Terms:
     terms = Terms()
-    for name, block in load("histology.yml").items():
+    for name, block in load_lexicon("facts/histology.yml").items():
         terms.add_block(block, name)
     return terms
 
@@ -177,7 +171,7 @@ def histology(t: Text, language: str | None = None) -> str | None:
 @lru_cache(maxsize=1)
 def _biomarker_rules() -> list[tuple[re.Pattern[str], list[str]]]:
     rules = []
-    for rule in load("biomarkers.yml")["rules"]:
+    for rule in load_lexicon("facts/biomarkers.yml")["rules"]:
         out = rule["out"] if isinstance(rule["out"], list) else [rule["out"]]
         rules.append((re.compile(rule["re"]), [str(o) for o in out]))
     return rules
@@ -206,20 +200,16 @@ def biomarkers(t: Text) -> list[str]:
     return list(dict.fromkeys(labels.values()))
 
 
-@lru_cache(maxsize=1)
 def diagnosed_cues() -> Terms:
-    terms = Terms()
-    terms.add_block(load("diagnosis.yml")["diagnosed_cues"], True)
-    return terms
-
-
-YEAR = re.compile(r"(?<![\d.,])(19[5-9]\d|20[0-4]\d)(?![\d])")
+    """Words telling the cancer was found ("diagnosed", "teşhis", "диагноз"): they date it
+    and mark a sentence about the patient's illness."""
+    return cue_terms("facts/diagnosis.yml", "diagnosed_cues")
 
 
 def diagnosed_year(t: Text, language: str | None = None) -> int | None:
+    """The year nearest a diagnosis word, in its sentence."""
     for cue in diagnosed_cues().find(t, language):
-        s, e = t.sentence(cue.start)
-        years = [(abs(m.start() - cue.start), int(m.group(1))) for m in YEAR.finditer(t.low, s, e)]
-        if years:
-            return min(years)[1]
+        year = nearest_year(t, cue.start)
+        if year is not None:
+            return year
     return None

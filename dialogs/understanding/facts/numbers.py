@@ -4,22 +4,22 @@ Data files write patterns such as "stage {S}", "{N} years old" or "{ORD} line";
 `template()` turns them into regular expressions over the normalised text, with
 word boundaries that suit the script. Digits of every script are already ASCII
 after normalisation; this module adds Roman numerals, Chinese numerals and the
-number words of numbers.yml.
+number words of numbers.yml, and years.
 """
 from __future__ import annotations
 
 import re
-import sys
 import unicodedata
 from functools import lru_cache
 
-from dialogs.understanding.fx_text import PREFIX_LANGUAGES, is_cjk, load, normalise_pattern
+from dialogs.understanding.text import PREFIX_LANGUAGES, Text, is_cjk, load_lexicon, normalize_key, normalize_pattern
 
 ROMAN = {"0": "0", "i": "I", "ii": "II", "iii": "III", "iv": "IV"}
 STAGES_BY_NUMBER = {0: "0", 1: "I", 2: "II", 3: "III", 4: "IV"}
 _CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _EN_UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
 _EN_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+YEAR = re.compile(r"(?<![\d.,])(19[5-9]\d|20[0-4]\d)(?!\d)")
 
 
 @lru_cache(maxsize=1)
@@ -63,16 +63,17 @@ def chinese_number(text: str) -> int | None:
 def _entry_regex(entry: str) -> str:
     entry = str(entry)
     if entry.startswith("re:"):
-        return normalise_pattern(entry[3:]).replace("\\b", "")
+        return normalize_pattern(entry[3:]).replace("\\b", "")
     star = entry.endswith("*")
-    literal = re.escape(normalise_pattern(entry.rstrip("*").lower())).replace("\\ ", " ")
+    literal = re.escape(normalize_pattern(entry.rstrip("*").lower())).replace("\\ ", " ")
     return literal + ("\\w*" if star else "")
 
 
 @lru_cache(maxsize=None)
-def _word_table(kind: str) -> list[tuple[re.Pattern[str], int, str]]:
+def word_table(kind: str) -> list[tuple[re.Pattern[str], int, str]]:
+    """(regex, value, regex source) of every number word of one kind ("ordinals", "cardinals")."""
     table = []
-    for value, block in load("numbers.yml")[kind].items():
+    for value, block in load_lexicon("facts/numbers.yml")[kind].items():
         for entries in block.values():
             for entry in entries:
                 table.append((re.compile(_entry_regex(entry)), int(value), _entry_regex(entry)))
@@ -81,12 +82,12 @@ def _word_table(kind: str) -> list[tuple[re.Pattern[str], int, str]]:
 
 def words_regex(kind: str) -> str:
     """Alternation of the number words of one kind ("ordinals" or "cardinals")."""
-    parts = sorted({src for _, _, src in _word_table(kind)}, key=len, reverse=True)
+    parts = sorted({src for _, _, src in word_table(kind)}, key=len, reverse=True)
     return "|".join(parts)
 
 
 def word_value(kind: str, text: str) -> int | None:
-    for pattern, value, _ in _word_table(kind):
+    for pattern, value, _ in word_table(kind):
         if pattern.fullmatch(text):
             return value
     return None
@@ -170,24 +171,20 @@ def _tamil_glued(heads: dict[int, list[str]], units: list[str]) -> dict[str, int
 @lru_cache(maxsize=1)
 def all_number_words() -> dict[str, int]:
     """Normalised number word -> value (1..99), all languages but English."""
-    from dialogs.understanding.fx_text import normalise_key
-
-    data = load("numbers.yml")["number_words"]
+    data = load_lexicon("facts/numbers.yml")["number_words"]
     table: dict[str, int] = {}
     for spec in data["compose"].values():
         table.update(_composed(spec))
     for words in data["lists"].values():
         for i, word in enumerate(words, 1):
             table[str(word)] = i
-    return {key: value for word, value in table.items() if (key := normalise_key(word))}
+    return {key: value for word, value in table.items() if (key := normalize_key(word))}
 
 
 @lru_cache(maxsize=1)
 def number_words() -> dict[str, int]:
     """The number words {N} reads anywhere: MIN_WORD_NUMBER..99 and not also an ordinary word."""
-    from dialogs.understanding.fx_text import normalise_key
-
-    skip = {normalise_key(str(w)) for w in load("numbers.yml")["number_words"].get("not_numbers") or []}
+    skip = {normalize_key(str(w)) for w in load_lexicon("facts/numbers.yml")["number_words"].get("not_numbers") or []}
     return {k: v for k, v in all_number_words().items() if v >= MIN_WORD_NUMBER and k not in skip}
 
 
@@ -263,7 +260,7 @@ def _placeholders() -> dict[str, str]:
 def template(source: str, lang: str = "", bare: bool = False) -> re.Pattern[str]:
     """Compile a data-file pattern with {S}/{N}/{ORD}/{CARD}/{YEAR} placeholders
     (`bare`: no word boundary in front, for patterns matched right after a word)."""
-    body = normalise_pattern(source)
+    body = normalize_pattern(source)
     body = body.replace(" ", r"[\s:\-]*")
     for name, regex in _placeholders().items():
         body = body.replace("{" + name + "}", regex, 1)
@@ -285,5 +282,9 @@ def templates(block: dict[str, list[str]] | None) -> list[re.Pattern[str]]:
     return [template(str(src), str(lang)) for lang, sources in (block or {}).items() for src in sources or []]
 
 
-if __name__ == "__main__":  # pragma: no cover - quick manual check
-    print(template(sys.argv[1]).pattern)
+
+def nearest_year(t: Text, pos: int) -> int | None:
+    """The year (1950-2049) nearest `pos` in its sentence ("chemo in 2023", "diagnosed 2019")."""
+    s, e = t.sentence(pos)
+    years = [(abs(m.start() - pos), int(m.group(1))) for m in YEAR.finditer(t.low, s, e)]
+    return min(years)[1] if years else None
