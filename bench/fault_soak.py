@@ -29,7 +29,7 @@ os.environ.setdefault("RASA_TOKEN", "soak-" + os.urandom(8).hex())
 
 from sqlalchemy import select  # noqa: E402
 
-from store.models import Message, MessageStatus, OutboxItem, OutboxPart  # noqa: E402
+from store.models import InboundStatus, Message, OutboxItem, OutboxPart  # noqa: E402
 from tests.faults.fake_twilio import FakeTwilio  # noqa: E402
 from tests.faults.stack import Stack  # noqa: E402
 
@@ -109,7 +109,7 @@ def soak(args: argparse.Namespace, rng: random.Random, stack: Stack, twilio: Fak
     def drained() -> bool:
         with stack.factory() as session:
             inbound = session.scalars(select(Message).where(Message.direction == "inbound")).all()
-            if len(inbound) < expected or any(m.status == MessageStatus.received for m in inbound):
+            if len(inbound) < expected or any(m.inbound_status == InboundStatus.received for m in inbound):
                 return False
             return all(i.status.value in ("sent", "failed") for i in session.scalars(select(OutboxItem)))
 
@@ -135,11 +135,11 @@ def report(stack: Stack, twilio: FakeTwilio, acknowledged: dict[str, str], expec
     stored = Counter(m.provider_id for m in inbound)
     replies = Counter(m.reply_to_id for m in outbound if m.reply_to_id)
     reply_of = {m.id: m.reply_to_id for m in outbound}
-    answered = [m for m in inbound if m.status == MessageStatus.processed]
+    answered = [m for m in inbound if m.inbound_status == InboundStatus.processed]
     at_twilio = Counter(s.ref for s in twilio.sent)
     delivered_replies = {items[parts[int(r)].outbox_id].message_id for r in at_twilio if r and int(r) in parts}
     lost = sum(1 for sid in acknowledged if sid not in stored)
-    lost += sum(1 for m in inbound if m.status in (MessageStatus.received, MessageStatus.failed))
+    lost += sum(1 for m in inbound if m.inbound_status in (InboundStatus.received, InboundStatus.failed))
     lost += sum(1 for m in answered if replies[m.id] == 0 or not any(reply_of.get(o) == m.id for o in delivered_replies))
     duplicated = sum(n - 1 for n in stored.values() if n > 1) + sum(n - 1 for n in replies.values() if n > 1)
     duplicated += sum(n - 1 for n in at_twilio.values() if n > 1)
@@ -157,7 +157,7 @@ def report(stack: Stack, twilio: FakeTwilio, acknowledged: dict[str, str], expec
             if inbound_id and (not sent_order[s.to] or sent_order[s.to][-1] != inbound_id):
                 sent_order[s.to].append(inbound_id)
     out_of_order += sum(1 for order in sent_order.values() if order != sorted(order))
-    routed = sum(1 for m in inbound if m.status == MessageStatus.routed_to_ticket)
+    routed = sum(1 for m in inbound if m.inbound_status == InboundStatus.routed_to_ticket)
     print(f"messages: {expected} sent by the families, {len(acknowledged)} acknowledged, {len(stored)} stored, "
           f"{len(answered)} answered by the bot, {routed} routed to a coordinator's ticket")
     print(f"chaos: {len(kills)} kills ({', '.join(f'{k} x{n}' for k, n in Counter(kills).items())})")

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,8 +18,8 @@ from store.models import (
     Contact,
     Conversation,
     Direction,
+    InboundStatus,
     Message,
-    MessageStatus,
     Owner,
     utcnow,
 )
@@ -114,7 +113,7 @@ def _store(session: Session, msg: InboundMessage, attachments: list[dict[str, An
         direction=Direction.inbound,
         channel=msg.channel,
         provider_id=msg.provider_id,
-        status=MessageStatus.ignored if ignored else MessageStatus.received,
+        inbound_status=InboundStatus.ignored if ignored else InboundStatus.received,
         body=msg.text,
         subject=msg.subject,
         attachments=attachments,
@@ -139,22 +138,14 @@ def receive(factory: sessionmaker[Session], msg: InboundMessage, files_dir: Path
     raise RuntimeError("could not store inbound message after concurrent retries")
 
 
-def _region(number: str | None) -> str | None:
-    """ISO 3166 region of a phone number: a hint for the language of very short messages."""
-    if not number:
-        return None
-    try:
-        return phonenumbers.region_code_for_number(phonenumbers.parse(number, None))
-    except phonenumbers.NumberParseException:
-        return None
-
-
 def turn_metadata(conversation: Conversation, message: Message) -> dict[str, Any]:
+    """What the dialogue reads of a turn besides its text (the region hints at the language)."""
+    rules = channels.rules(conversation.channel)
     return {
         "channel": conversation.channel,
         "conversation_id": conversation.id,
         "contact_name": conversation.contact.name,
-        "region": _region(conversation.contact.whatsapp),
+        "region": rules.region(getattr(conversation.contact, rules.address_field)),
         "subject": message.subject,
         "attachments": [
             {"content_type": a.get("content_type"), "filename": a.get("filename"), "kind": a.get("kind")}
@@ -169,7 +160,7 @@ def apply_turn(session: Session, settings: Settings, message_id: int, replies: l
     a turn whose update breaks the contract (handoff.turn) is a bot failure."""
     inbound = session.get(Message, message_id)
     assert inbound is not None
-    if inbound.status != MessageStatus.received:
+    if inbound.inbound_status != InboundStatus.received:
         return []
     try:
         updates = [TurnUpdate.parse(reply["custom"]) for reply in replies if carries_update(reply)]
@@ -179,7 +170,7 @@ def apply_turn(session: Session, settings: Settings, message_id: int, replies: l
         log.error("message %s: invalid turn update: %s", message_id, exc)
         return give_up_on_message(session, settings, message_id, f"{type(exc).__name__}: {exc}")
     conversation = inbound.conversation
-    inbound.status = MessageStatus.processed
+    inbound.inbound_status = InboundStatus.processed
     inbound.processed_at = utcnow()
     case = case_store.get_or_create_case(session, conversation)
     outbox_ids: list[int] = []
@@ -216,7 +207,7 @@ def give_up_on_message(session: Session, settings: Settings, message_id: int, er
     conversation move on to its next message."""
     inbound = session.get(Message, message_id)
     assert inbound is not None
-    inbound.status = MessageStatus.failed
+    inbound.inbound_status = InboundStatus.failed
     inbound.last_error = error[:500]
     inbound.processed_at = utcnow()
     conversation = inbound.conversation

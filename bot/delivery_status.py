@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot import clock
 from store.config import Settings
-from store.models import Case, Message, MessageStatus, OutboxItem, OutboxPart, StatusEvent, Ticket, TicketStatus
+from store.models import Case, DeliveryStatus, Message, OutboxItem, OutboxPart, StatusEvent, Ticket, TicketStatus
 from channels.whatsapp import FAILURE_STATUSES, StatusUpdate, status_moves_forward
 from handoff import tickets
 
@@ -22,30 +22,30 @@ ACCEPTED = frozenset({"accepted", "scheduled", "queued", "sending", "sent", "del
 Notifier = Callable[[Session, Case], list[int]]
 
 
-def message_status(parts: Sequence[OutboxPart]) -> MessageStatus:
+def message_status(parts: Sequence[OutboxPart]) -> DeliveryStatus:
     """The message as the patient sees it: a failed part fails it; it is delivered
     (or read) only when every part is; "queued" at the provider is "sent" for us."""
     statuses = [p.status for p in parts]
     if not statuses:
-        return MessageStatus.queued
+        return DeliveryStatus.queued
     if any(s in FAILURE_STATUSES for s in statuses):
-        return MessageStatus.failed
+        return DeliveryStatus.failed
     if all(s == "read" for s in statuses):
-        return MessageStatus.read
+        return DeliveryStatus.read
     if all(s in ("delivered", "read") for s in statuses):
-        return MessageStatus.delivered
+        return DeliveryStatus.delivered
     if all(s in ACCEPTED for s in statuses):
-        return MessageStatus.sent
+        return DeliveryStatus.sent
     if any(s in ACCEPTED or s == "attempted" for s in statuses):
-        return MessageStatus.sending
-    return MessageStatus.queued
+        return DeliveryStatus.sending
+    return DeliveryStatus.queued
 
 
 def refresh_message(session: Session, item: OutboxItem) -> Message | None:
     message = session.get(Message, item.message_id) if item.message_id else None
     if message is None:
         return None
-    message.status = message_status(item.parts)
+    message.delivery_status = message_status(item.parts)
     failed = [p for p in item.parts if p.status in FAILURE_STATUSES]
     if failed:
         message.error_code = failed[0].error_code or failed[0].status

@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
-from email.utils import make_msgid
 from typing import Callable
 
 import tenacity
@@ -81,7 +80,6 @@ def _claim(factory: sessionmaker[Session], outbox_id: int, lease: float) -> bool
 
 def _outbound(item: OutboxItem, part: OutboxPart) -> OutboundMessage:
     payload = item.payload or {}
-    headers = {"Message-ID": payload["message_id"]} if payload.get("message_id") else {}
     return OutboundMessage(
         channel=item.channel,
         to=item.recipient,
@@ -90,7 +88,7 @@ def _outbound(item: OutboxItem, part: OutboxPart) -> OutboundMessage:
         html=payload.get("html"),
         in_reply_to=payload.get("in_reply_to"),
         references=tuple(payload.get("references") or ()),
-        headers=headers,
+        message_id=payload.get("message_id"),
         reference=str(part.id),
         content_sid=payload.get("content_sid"),
         content_variables=dict(payload.get("content_variables") or {}),
@@ -98,17 +96,19 @@ def _outbound(item: OutboxItem, part: OutboxPart) -> OutboundMessage:
 
 
 def _parts(factory: sessionmaker[Session], settings: Settings, outbox_id: int, sender: Sender) -> list[int]:
-    """The item's part rows, created once from the channel's split rule; an e-mail's
-    Message-ID is chosen here once, so a resend after a crash is the same e-mail."""
+    """The item's part rows, created once from the channel's split rule; a message id
+    the channel wants chosen before sending is chosen here once, so a resend after a
+    crash is the same message."""
     with factory() as session, session.begin():
         item = session.get(OutboxItem, outbox_id)
         assert item is not None
         if not item.parts:
             texts = sender.split(str((item.payload or {}).get("text", ""))) or [" "]
             item.parts = [OutboxPart(position=i, text=text, status="pending") for i, text in enumerate(texts)]
-            if channels.rules(item.channel).fixed_message_id and not (item.payload or {}).get("message_id"):
-                domain = str(settings["organisation"]["email_from"]).rpartition("@")[2] or None
-                item.payload = {**(item.payload or {}), "message_id": make_msgid(domain=domain)}
+            domain = str(settings["organisation"]["email_from"]).rpartition("@")[2] or None
+            message_id = channels.rules(item.channel).new_message_id(domain)
+            if message_id and not (item.payload or {}).get("message_id"):
+                item.payload = {**(item.payload or {}), "message_id": message_id}
             session.flush()
         return [p.id for p in item.parts]
 

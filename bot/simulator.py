@@ -55,7 +55,7 @@ def list_messages() -> Any:
             .order_by(Message.id)
         )
         messages = [
-            {"id": m.id, "direction": m.direction.value, "text": m.body, "status": m.status.value} for m in rows
+            {"id": m.id, "direction": m.direction.value, "text": m.body, "status": m.status_value} for m in rows
         ]
         case = session.scalar(
             select(Case).join(Conversation).where(Conversation.contact_id == contact.id).order_by(Case.id.desc()).limit(1)

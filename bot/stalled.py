@@ -16,7 +16,7 @@ import channels
 from bot import clock
 from store.config import Settings
 from handoff.outbound import queue_outbound, reply_headers
-from store.models import Case, Contact, Conversation, Direction, Message, MessageStatus, Owner, Ticket
+from store.models import Case, Contact, Conversation, Direction, InboundStatus, Message, Owner, Ticket
 from dialogs.messages import t
 from handoff import verbs
 from handoff.tickets import as_utc
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 def _candidates(session: Session, only: Iterable[int] | None) -> list[tuple[Conversation, Case, datetime]]:
     last_inbound = (
         select(Message.conversation_id, func.max(Message.created_at).label("last"))
-        .where(Message.direction == Direction.inbound, Message.status == MessageStatus.processed)
+        .where(Message.direction == Direction.inbound, Message.inbound_status == InboundStatus.processed)
         .group_by(Message.conversation_id)
         .subquery()
     )

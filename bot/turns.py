@@ -16,7 +16,7 @@ from store.config import Settings
 from bot.dialogue import DialogueUnavailable, RasaClient, TurnFailed
 from handoff import verbs
 from handoff.turn import MEDIA_ONLY_TEXT, carries_update
-from store.models import Conversation, Direction, Message, MessageStatus, Owner, utcnow
+from store.models import Conversation, Direction, InboundStatus, Message, Owner, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def _next_pending(session: Session, conversation_id: int) -> Message | None:
         .where(
             Message.conversation_id == conversation_id,
             Message.direction == Direction.inbound,
-            Message.status == MessageStatus.received,
+            Message.inbound_status == InboundStatus.received,
         )
         .order_by(Message.id)
         .limit(1)
@@ -67,7 +67,7 @@ def _prepare(factory: sessionmaker[Session], conversation_id: int) -> _Turn | No
                 return None
             conversation = message.conversation
             if conversation.owner != Owner.bot:
-                message.status = MessageStatus.routed_to_ticket
+                message.inbound_status = InboundStatus.routed_to_ticket
                 message.processed_at = utcnow()
                 verbs.patient_wrote(session, conversation)
                 continue
@@ -209,7 +209,7 @@ def conversations_to_sweep(factory: sessionmaker[Session], settings: Settings) -
                 .join(Conversation, Conversation.id == Message.conversation_id)
                 .where(
                     Message.direction == Direction.inbound,
-                    Message.status == MessageStatus.received,
+                    Message.inbound_status == InboundStatus.received,
                     or_(Message.created_at <= now - stale, Conversation.retry_at.is_not(None)),
                     or_(Conversation.lease_until.is_(None), Conversation.lease_until < now),
                     or_(Conversation.retry_at.is_(None), Conversation.retry_at <= now),

@@ -15,7 +15,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol, runtime_checkable
+from email.utils import make_msgid
+from typing import Callable, Protocol, runtime_checkable
 
 CHANNELS = frozenset({"whatsapp", "email", "simulator"})
 
@@ -133,10 +134,10 @@ class InboundMessage:
 
 @dataclass(frozen=True, kw_only=True)
 class OutboundMessage:
-    """One provider message to a patient (one part of a long text). `headers` are
-    extra e-mail headers; a "Message-ID" there is used as is (so an outbox retry
-    keeps the same id) and an "Auto-Submitted" there replaces the default
-    "auto-replied". `reference` is an opaque id the provider echoes back in its
+    """One provider message to a patient (one part of a long text). `message_id` is
+    the id chosen once before the first send (`ChannelRules.new_message_id`), so an
+    outbox retry is the same message; `headers` are extra e-mail headers, where an
+    "Auto-Submitted" replaces the default "auto-replied". `reference` is an opaque id the provider echoes back in its
     status callbacks (Twilio: a query parameter of the StatusCallback URL), so a
     callback that arrives before the send returned still finds its part."""
 
@@ -151,6 +152,7 @@ class OutboundMessage:
     reference: str | None = None
     content_sid: str | None = None
     content_variables: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    message_id: str | None = None
 
     def __repr__(self) -> str:
         return f"OutboundMessage(channel={self.channel!r}, text_chars={len(self.text)})"
@@ -231,7 +233,10 @@ class ChannelRules:
     asks for consent (e-mail), so an intake counts while consent is pending;
     `fixed_message_id`: each message gets an id chosen once before sending (e-mail);
     `case_insensitive_address`: a contact's address is kept lower-cased, so one
-    patient who types it in another case is still one contact (e-mail).
+    patient who types it in another case is still one contact (e-mail);
+    `region_of`: the ISO 3166 region an address tells (a phone number's country);
+    `mask_of`: a short form of an address that a coordinator recognises without
+    seeing it in clear.
     """
 
     name: str
@@ -241,10 +246,26 @@ class ChannelRules:
     consent_in_first_reply: bool = False
     fixed_message_id: bool = False
     case_insensitive_address: bool = False
+    region_of: Callable[[str], str | None] | None = field(default=None, compare=False)
+    mask_of: Callable[[str], str | None] | None = field(default=None, compare=False)
 
     def address(self, sender: str) -> str:
         """The contact key of `sender` (a parsed, already valid address)."""
         return sender.lower() if self.case_insensitive_address else sender
+
+    def region(self, address: str | None) -> str | None:
+        """Where the contact probably lives, from their address: a hint for the language
+        of very short messages; None when the address does not tell."""
+        return self.region_of(address) if address and self.region_of else None
+
+    def masked(self, address: str | None) -> str | None:
+        """The address shown in a list of cases (last digits, first letter and domain)."""
+        return self.mask_of(address) if address and self.mask_of else None
+
+    def new_message_id(self, domain: str | None) -> str | None:
+        """The id a message keeps across retries, for channels that choose it before
+        sending (an RFC 5322 Message-ID); None for the others, whose provider names it."""
+        return make_msgid(domain=domain) if self.fixed_message_id else None
 
     def reply_headers(self, subject: str | None, thread_key: str | None, inbound_id: str | None) -> dict[str, object]:
         """Threading for a reply: subject "Re: ...", In-Reply-To and References (RFC 5322 3.6.4)."""

@@ -224,7 +224,7 @@ def _size(size: Any) -> str:
 
 def _entry(m: Message, language: str, tz: ZoneInfo) -> TranscriptEntry:
     outbound = m.direction == Direction.outbound
-    status = DELIVERY.get(m.status.value) if outbound else None
+    status = DELIVERY.get(m.delivery_status.value) if outbound and m.delivery_status else None
     return TranscriptEntry(
         id=m.id,
         direction=m.direction.value,

@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy.orm import Session
 
 from handoff import queue as ticket_queue
-from handoff.outbound import console_link, outbox_item
+from handoff.outbound import console_link, to_coordinators
 from store.config import Settings
 from store.models import DigestDay
 
@@ -89,7 +89,4 @@ def queue_digest(session: Session, settings: Settings, now: datetime) -> list[in
     session.add(DigestDay(day=day, queued_at=now, tickets=len(digest.open)))
     session.flush()
     payload = {"text": digest.text, "subject": digest.subject, "kind": "digest", "day": day.isoformat()}
-    return [
-        outbox_item(session, None, "email", address, dict(payload))
-        for address in settings["organisation"]["coordinator_emails"]
-    ]
+    return to_coordinators(session, settings, payload)

@@ -10,7 +10,12 @@ import channels
 from handoff import cases as case_store
 from handoff import notify
 from store.config import Settings
-from store.models import Case, Conversation, Direction, Message, MessageStatus, OutboxItem
+from store.models import Case, Conversation, DeliveryStatus, Direction, Message, OutboxItem
+
+
+# Coordinators are reached at organisation.coordinator_emails, so by e-mail,
+# whatever channel the patient wrote on.
+COORDINATOR_CHANNEL = "email"
 
 
 def reply_headers(conversation: Conversation, inbound: Message | None) -> dict[str, Any]:
@@ -40,7 +45,7 @@ def queue_outbound(
         conversation_id=conversation.id,
         direction=Direction.outbound,
         channel=conversation.channel,
-        status=MessageStatus.queued,
+        delivery_status=DeliveryStatus.queued,
         body=text,
         subject=extra.get("subject"),
         attachments=[],
@@ -63,7 +68,12 @@ def notify_coordinators(session: Session, settings: Settings, case: Case) -> lis
     doc = case_store.case_document(session, case)
     link = console_link(settings, doc["ticket"]["id"])
     subject, body = notify.ticket_notification(doc, doc["ticket"], settings["organisation"]["name"], link=link)
+    return to_coordinators(session, settings, {"text": body, "subject": subject, "kind": "notification"})
+
+
+def to_coordinators(session: Session, settings: Settings, payload: dict[str, Any]) -> list[int]:
+    """One outbox item per coordinator address (a notification, the daily digest)."""
     return [
-        outbox_item(session, None, "email", address, {"text": body, "subject": subject, "kind": "notification"})
+        outbox_item(session, None, COORDINATOR_CHANNEL, address, dict(payload))
         for address in settings["organisation"]["coordinator_emails"]
     ]

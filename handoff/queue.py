@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+import channels
 from estimates import vocabulary
 from handoff.tickets import PRIORITY_RANK, as_utc, business_time_between
 from store.models import AuditEntry, Case, Contact, Conversation, Direction, Message, Ticket
@@ -300,15 +301,10 @@ def duration(seconds: int) -> str:
 
 
 def contact_hint(channel: str, contact: Contact) -> str:
-    """Enough to recognise the patient without the address in clear: the last digits of a
-    phone number, the first letter and the domain of an e-mail address."""
-    if channel == "whatsapp" and contact.whatsapp:
-        digits = "".join(ch for ch in contact.whatsapp if ch.isdigit())
-        return f"···{digits[-4:]}"
-    if channel == "email" and contact.email and "@" in contact.email:
-        local, domain = contact.email.rsplit("@", 1)
-        return f"{local[:1]}···@{domain}"
-    return "—"
+    """Enough to recognise the patient without the address in clear (the channel's mask:
+    the last digits of a phone number, the first letter and the domain of an e-mail address)."""
+    rules = channels.rules(channel)
+    return rules.masked(getattr(contact, rules.address_field, None)) or "—"
 
 
 def initials(name: str) -> str:

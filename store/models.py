@@ -10,6 +10,7 @@ from sqlalchemy import (
     Numeric,
     JSON,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     Enum,
@@ -23,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from store.states import Owner, Role, TicketStatus
+from store.states import DeliveryStatus, InboundStatus, Owner, Role, TicketStatus
 
 
 def utcnow() -> datetime:
@@ -43,22 +44,6 @@ class Direction(str, enum.Enum):
     outbound = "outbound"
 
 
-class MessageStatus(str, enum.Enum):
-    # inbound
-    received = "received"  # stored, waiting for the worker
-    processed = "processed"  # the dialogue engine answered it
-    routed_to_ticket = "routed_to_ticket"  # a coordinator owns the conversation
-    ignored = "ignored"  # auto-reply, opted-out contact
-    # outbound
-    queued = "queued"
-    sending = "sending"
-    sent = "sent"
-    delivered = "delivered"
-    read = "read"
-    undelivered = "undelivered"
-    failed = "failed"
-
-
 class OutboxStatus(str, enum.Enum):
     pending = "pending"  # waiting for its (next) attempt
     sending = "sending"  # claimed by a worker until lease_until
@@ -68,6 +53,13 @@ class OutboxStatus(str, enum.Enum):
 
 def _enum(cls: type[enum.Enum]) -> Enum:
     return Enum(cls, name=cls.__name__.lower(), native_enum=False, length=24)
+
+
+# Which status column a message uses is decided by its direction (migration 0007).
+STATUS_BY_DIRECTION = (
+    "(direction = 'inbound' AND inbound_status IS NOT NULL AND delivery_status IS NULL)"
+    " OR (direction = 'outbound' AND delivery_status IS NOT NULL AND inbound_status IS NULL)"
+)
 
 
 class Contact(Base):
@@ -122,15 +114,22 @@ class Conversation(Base):
 
 class Message(Base):
     __tablename__ = "messages"
-    # A provider retry (same MessageSid / Message-ID) can never create a second row.
-    __table_args__ = (UniqueConstraint("channel", "direction", "provider_id", name="uq_messages_provider"),)
+    # A provider retry (same MessageSid / Message-ID) can never create a second row;
+    # an inbound row has only an inbound status, an outbound row only a delivery status.
+    __table_args__ = (
+        UniqueConstraint("channel", "direction", "provider_id", name="uq_messages_provider"),
+        CheckConstraint(STATUS_BY_DIRECTION, name="ck_messages_status_direction"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
     direction: Mapped[Direction] = mapped_column(_enum(Direction))
     channel: Mapped[str] = mapped_column(String(16))
     provider_id: Mapped[str | None] = mapped_column(String(998))
-    status: Mapped[MessageStatus] = mapped_column(_enum(MessageStatus), index=True)
+    # Inbound only: what became of the patient's message (the worker looks for `received`).
+    inbound_status: Mapped[InboundStatus | None] = mapped_column(_enum(InboundStatus), index=True)
+    # Outbound only: how far the message got to the patient (bot.delivery_status).
+    delivery_status: Mapped[DeliveryStatus | None] = mapped_column(_enum(DeliveryStatus))
     body: Mapped[str] = mapped_column(Text, default="")
     subject: Mapped[str | None] = mapped_column(String(998))
     attachments: Mapped[list[Any]] = mapped_column(JSON, default=list)
@@ -148,8 +147,14 @@ class Message(Base):
 
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
 
+    @property
+    def status_value(self) -> str | None:
+        """The status in its direction's vocabulary (received..., queued...): for JSON and logs."""
+        status = self.inbound_status or self.delivery_status
+        return status.value if status else None
+
     def __repr__(self) -> str:
-        return f"<Message {self.id} {self.direction.value} {self.status.value}>"
+        return f"<Message {self.id} {self.direction.value} {self.status_value}>"
 
 
 class Case(Base):

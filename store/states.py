@@ -1,10 +1,14 @@
-"""The two state machines: who answers a conversation, and where a ticket stands.
+"""The state vocabularies, and the two state machines: who answers a conversation,
+and where a ticket stands.
 
-Each is an enum with a transition table; `move` is the only way to change one, so
-a change the table does not allow is refused loudly instead of silently stored.
+Each machine is an enum with a transition table; `move` is the only way to change one,
+so a change the table does not allow is refused loudly instead of silently stored.
 
     conversation owner:  bot -> waiting -> coordinator -> bot | closed
     ticket status:       open -> claimed -> waiting_patient -> resolved (and reopen)
+
+A message's status depends on its direction: what became of a patient's message
+(`InboundStatus`) and how far our reply got to the patient (`DeliveryStatus`).
 """
 from __future__ import annotations
 
@@ -25,6 +29,29 @@ class TicketStatus(str, enum.Enum):
     claimed = "claimed"
     waiting_patient = "waiting_patient"
     resolved = "resolved"
+
+
+class InboundStatus(str, enum.Enum):
+    """What became of a message the patient sent (`messages.inbound_status`)."""
+
+    received = "received"  # stored, waiting for the worker
+    processed = "processed"  # the dialogue engine answered it
+    routed_to_ticket = "routed_to_ticket"  # a coordinator owns the conversation
+    ignored = "ignored"  # auto-reply, opted-out contact
+    failed = "failed"  # a poison message: set aside, a bot_failure ticket opened
+
+
+class DeliveryStatus(str, enum.Enum):
+    """How far a message we sent got (`messages.delivery_status`), derived from its
+    outbox parts (bot.delivery_status)."""
+
+    queued = "queued"
+    sending = "sending"
+    sent = "sent"
+    delivered = "delivered"
+    read = "read"
+    undelivered = "undelivered"
+    failed = "failed"
 
 
 class Priority(str, enum.Enum):

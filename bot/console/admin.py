@@ -76,37 +76,36 @@ def _target(user_id: int) -> User:
 @admin_only
 def user_role(user_id: int) -> Any:
     """Makes a user a coordinator or an admin."""
-    session = db()
     user = _target(user_id)
     try:
         role = Role(request.form.get("role", ""))
-        changes = users.update_user(session, me(session), user, role=role)
-    except ValueError as exc:  # UserError, or a role that does not exist
-        flash(_sentence(exc if isinstance(exc, users.UserError) else "unknown role"), "error")
+    except ValueError:
+        flash(_sentence("unknown role"), "error")
         return redirect(url_for("console.users"))
-    if changes:
-        audited(session, "user_update", user=user.email, changes=changes)
-        session.commit()
-        flash(f"{user.email} is now {role.value}.", "ok")
-    return redirect(url_for("console.users"))
+    return _update_user(user, f"{user.email} is now {role.value}.", role=role)
 
 
 @bp.post("/users/<int:user_id>/active")
 @admin_only
 def user_active(user_id: int) -> Any:
     """Deactivates a user (their sessions end) or lets them sign in again."""
-    session = db()
     user = _target(user_id)
     active = request.form.get("active") == "1"
+    return _update_user(user, f"{user.email} is {'active again' if active else 'deactivated'}.", active=active)
+
+
+def _update_user(user: User, done: str, **change: Any) -> Any:
+    """One change to a user, audited; a refused one (the last admin, yourself) is said on the page."""
+    session = db()
     try:
-        changes = users.update_user(session, me(session), user, active=active)
+        changes = users.update_user(session, me(session), user, **change)
     except users.UserError as exc:
         flash(_sentence(exc), "error")
         return redirect(url_for("console.users"))
     if changes:
         audited(session, "user_update", user=user.email, changes=changes)
         session.commit()
-        flash(f"{user.email} is {'active again' if active else 'deactivated'}.", "ok")
+        flash(done, "ok")
     return redirect(url_for("console.users"))
 
 

@@ -24,10 +24,6 @@ class UserForm(FlaskForm):
     role = SelectField("Role", choices=[("coordinator", "Coordinator"), ("admin", "Admin")])
 
 
-class ActionForm(FlaskForm):
-    """A button that only needs its CSRF token (claim, resolve, hand back...)."""
-
-
 class AdjustForm(FlaskForm):
     """One estimate item's new range and why (handoff.adjustments checks the amounts)."""
 

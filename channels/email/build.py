@@ -29,8 +29,8 @@ _HEADER_NAME_RE = re.compile(r"^[!-9;-~]+$")  # RFC 5322 field name: printable, 
 
 
 def build_message(msg: OutboundMessage, from_addr: str, org_name: str) -> EmailMessage:
-    """A reply ready for SMTP: From "org_name <from_addr>", a Message-ID (or
-    the one given in msg.headers), Date, In-Reply-To and References so the
+    """A reply ready for SMTP: From "org_name <from_addr>", a Message-ID (msg.message_id,
+    or one given in msg.headers, or a new one), Date, In-Reply-To and References so the
     patient's client threads it (RFC 5322 section 3.6.4), and
     "Auto-Submitted: auto-replied" (RFC 3834 section 5) unless msg.headers says
     otherwise. Text part plus an optional HTML alternative, UTF-8.
@@ -48,7 +48,7 @@ def build_message(msg: OutboundMessage, from_addr: str, org_name: str) -> EmailM
     out["Date"] = email.utils.format_datetime(datetime.now(timezone.utc))
 
     headers = {k: v for k, v in (msg.headers or {}).items()}
-    given_id = next((v for k, v in headers.items() if k.lower() == "message-id"), None)
+    given_id = msg.message_id or next((v for k, v in headers.items() if k.lower() == "message-id"), None)
     domain = from_addr.rpartition("@")[2] or "intake.invalid"
     out["Message-ID"] = normalize_id(given_id) if given_id else email.utils.make_msgid(domain=domain)
 

@@ -76,6 +76,14 @@ def clean_address(addr: str) -> str | None:
     return addr if _ADDRESS_RE.match(addr) else None
 
 
+def masked_address(addr: str) -> str | None:
+    """Enough to recognise an address without showing it: first letter and domain."""
+    if "@" not in addr:
+        return None
+    local, domain = addr.rsplit("@", 1)
+    return f"{local[:1]}···@{domain}"
+
+
 def addresses(msg: Message, name: str) -> list[tuple[str, str]]:
     """[(display name, lower-cased address)] of an address header, never raising."""
     found: list[tuple[str, str]] = []

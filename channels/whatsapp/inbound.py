@@ -94,6 +94,20 @@ def normalize_number(value: str) -> str:
     raise InvalidPayload("phone number is not valid")
 
 
+def number_region(number: str) -> str | None:
+    """ISO 3166 region of a stored E.164 number: a hint for the language of very short messages."""
+    try:
+        return phonenumbers.region_code_for_number(phonenumbers.parse(number, None))
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def masked_number(number: str) -> str | None:
+    """Enough to recognise a number without showing it: its last four digits."""
+    digits = "".join(ch for ch in number if ch.isdigit())
+    return f"···{digits[-4:]}" if digits else None
+
+
 def _media_filename(url: str, content_type: str) -> str | None:
     """Last path segment of the media URL plus an extension from the content type."""
     segment = posixpath.basename(urlsplit(url).path)

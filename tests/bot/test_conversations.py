@@ -12,7 +12,7 @@ from bot import conversations
 from channels.base import Attachment, InboundMessage
 from dialogs.messages import t
 from handoff.turn import OwnerChange, TicketRequest, TurnUpdate
-from store.models import Case, Contact, Conversation, Direction, Message, MessageStatus, OutboxItem, Ticket
+from store.models import Case, Contact, Conversation, Direction, InboundStatus, Message, OutboxItem, Ticket
 from store.states import Owner, Priority, Reason
 
 SENDER = "+254711000101"
@@ -64,7 +64,7 @@ def test_a_contact_who_opted_out_is_stored_but_not_answered(factory, settings) -
     assert later.created and not later.needs_processing
     with factory() as session:
         message = session.get(Message, later.message_id)
-        assert message.status == MessageStatus.ignored and message.body == "Are you there?"
+        assert message.inbound_status == InboundStatus.ignored and message.body == "Are you there?"
 
 
 # ------------------------------------------------------------------ apply_turn
@@ -81,7 +81,7 @@ def test_the_case_is_stored_with_the_message_each_fact_came_from(factory, settin
         assert stored.data["location"] == {"city": "Nairobi"}
         assert stored.sources == {"language": first.message_id, "diagnosis.cancer_type": first.message_id,
                                   "location.city": second.message_id}
-        assert session.get(Message, first.message_id).status == MessageStatus.processed
+        assert session.get(Message, first.message_id).inbound_status == InboundStatus.processed
         assert session.get(OutboxItem, outbox_ids[0]).payload["text"] == "Where does she live?"
     assert _outbound(factory) == ["Where does she live?", "Thank you."]
 
@@ -144,7 +144,7 @@ def test_a_malformed_update_is_a_bot_failure_and_the_patient_is_told(factory, se
     outbox_ids = _turn(factory, settings, first.message_id, valid, broken)
     with factory() as session:
         message = session.get(Message, first.message_id)
-        assert message.status == MessageStatus.failed and message.body == "My mother has breast cancer"
+        assert message.inbound_status == InboundStatus.failed and message.body == "My mother has breast cancer"
         assert message.last_error.startswith("TurnError: unknown reason 'because'")
         ticket = session.scalar(select(Ticket))
         assert ticket.reason == "bot_failure"

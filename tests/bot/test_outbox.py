@@ -10,7 +10,7 @@ import requests
 
 from bot import outbox
 from handoff.outbound import queue_outbound
-from store.models import Case, Contact, Conversation, Message, MessageStatus, OutboxItem, OutboxStatus, Ticket, utcnow
+from store.models import Case, Contact, Conversation, DeliveryStatus, Message, OutboxItem, OutboxStatus, Ticket, utcnow
 from bot.senders import sender_factory
 from tests.channels.channel_fakes import RecordingTwilioHttpClient, message_created, message_list, twilio_error
 
@@ -47,7 +47,7 @@ def test_whatsapp_send_records_each_part_with_its_own_sid(settings, factory) -> 
         assert [p.provider_id for p in parts] == ["SM" + f"{i:032x}" for i in (1, 2)]
         assert session.scalar(select(Message)).provider_id == parts[-1].provider_id
         assert session.get(OutboxItem, item).status == OutboxStatus.sent
-        assert session.scalar(select(Message)).status == MessageStatus.sent
+        assert session.scalar(select(Message)).delivery_status == DeliveryStatus.sent
     # The status callback URL names the part, so an early callback finds it.
     assert http.requests[0].data["StatusCallback"].endswith(f"?ref={parts[0].id}")
 
@@ -99,7 +99,7 @@ def test_still_failing_after_the_give_up_time_fails_and_flags_the_ticket(setting
     assert outbox.deliver(factory, settings, item, senders).status == "failed"
     with factory() as session:
         assert session.get(OutboxItem, item).status == OutboxStatus.failed
-        assert session.scalar(select(Message)).status == MessageStatus.failed
+        assert session.scalar(select(Message)).delivery_status == DeliveryStatus.failed
         assert session.scalar(select(Ticket)).flagged
 
 
@@ -109,7 +109,7 @@ def test_twilio_63016_outside_window_fails_permanently_and_flags_ticket(settings
     assert outbox.deliver(factory, settings, item, sender_factory(settings, http)).status == "failed"
     with factory() as session:
         msg = session.scalar(select(Message))
-        assert msg.status == MessageStatus.failed and msg.error_code == "63016"
+        assert msg.delivery_status == DeliveryStatus.failed and msg.error_code == "63016"
         assert session.scalar(select(Ticket)).flagged
 
 

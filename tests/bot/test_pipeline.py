@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.app import create_app
 from bot.dialogue import RasaClient
-from store.models import Case, Conversation, Direction, Message, MessageStatus, Owner
+from store.models import Case, Conversation, DeliveryStatus, Direction, InboundStatus, Message, Owner
 from bot.senders import sender_factory
 from bot.worker import Worker
 from tests.helpers import TcpSwitch, post_signed, twilio_form, wait_for
@@ -50,8 +50,8 @@ def test_signed_webhook_goes_through_rasa_to_a_twilio_request(rasa_servers, sett
         assert case.data["estimate"]["total_low"] > 0
         assert case.tickets and case.tickets[0].reason == "intake_complete"
         outbound = session.scalars(select(Message).where(Message.direction == Direction.outbound)).all()
-        assert all(m.status == MessageStatus.queued or m.provider_id for m in outbound)
-        assert {m.status for m in outbound} <= {MessageStatus.queued, MessageStatus.sent}
+        assert all(m.delivery_status == DeliveryStatus.queued or m.provider_id for m in outbound)
+        assert {m.delivery_status for m in outbound} <= {DeliveryStatus.queued, DeliveryStatus.sent}
     bodies = " ".join(r.data["Body"] for r in twilio_http.requests)
     assert "indicative" in bodies.lower()
 
@@ -80,7 +80,7 @@ def test_media_only_message_is_answered(rasa_servers, settings, factory, twilio_
     assert twilio_http.requests
     with factory() as session:
         msg = session.scalar(select(Message).where(Message.direction == Direction.inbound))
-        assert msg.status == MessageStatus.processed
+        assert msg.inbound_status == InboundStatus.processed
 
 
 def test_human_request_hands_off_and_bot_goes_silent(rasa_servers, settings, factory, twilio_http) -> None:
@@ -96,7 +96,7 @@ def test_human_request_hands_off_and_bot_goes_silent(rasa_servers, settings, fac
         conversation = session.scalar(select(Conversation))
         assert conversation.owner == Owner.waiting
         last = session.scalars(select(Message).where(Message.direction == Direction.inbound).order_by(Message.id)).all()[-1]
-        assert last.status == MessageStatus.routed_to_ticket
+        assert last.inbound_status == InboundStatus.routed_to_ticket
         ticket = session.scalar(select(Case)).tickets[0]
         assert ticket.reason == "patient_request"
 
@@ -118,12 +118,12 @@ def test_rasa_down_message_is_accepted_and_answered_when_rasa_returns(rasa_serve
         assert resp.status_code == 200
         time.sleep(1.0)  # the worker has tried and failed at least once
         with factory() as session:
-            assert session.scalar(select(Message)).status == MessageStatus.received
+            assert session.scalar(select(Message)).inbound_status == InboundStatus.received
         assert twilio_http.requests == []
         switch.start()  # Rasa is back
         wait_for(lambda: twilio_http.requests, timeout=60)
         with factory() as session:
-            assert session.scalar(select(Message).where(Message.direction == Direction.inbound)).status == MessageStatus.processed
+            assert session.scalar(select(Message).where(Message.direction == Direction.inbound)).inbound_status == InboundStatus.processed
     finally:
         switch.stop()
         consumer.stop(graceful=False)
@@ -155,7 +155,7 @@ def test_messages_of_one_conversation_are_answered_in_order(rasa_servers, settin
 def _all_processed(factory, n: int) -> bool:  # type: ignore[no-untyped-def]
     with factory() as session:
         rows = session.scalars(select(Message).where(Message.direction == Direction.inbound)).all()
-        return len(rows) == n and all(m.status == MessageStatus.processed for m in rows)
+        return len(rows) == n and all(m.inbound_status == InboundStatus.processed for m in rows)
 
 
 

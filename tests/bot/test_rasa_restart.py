@@ -41,7 +41,7 @@ def test_action_server_down_keeps_the_message_for_a_retry(rasa_servers, settings
     from bot.conversations import receive
     from bot.rasa_runtime import dialogue_client
     from bot.turns import process_conversation
-    from store.models import Message, MessageStatus
+    from store.models import InboundStatus, Message
     from bot.rasa_runtime import ensure_model, rasa_ready, start_rasa_server, wait_until
     from channels.base import InboundMessage
 
@@ -56,12 +56,12 @@ def test_action_server_down_keeps_the_message_for_a_retry(rasa_servers, settings
         assert outcome.status == "retry"  # an outage waits: it is not counted against the message
         with factory() as session:
             message = session.scalar(select(Message))
-            assert message.status == MessageStatus.received and message.attempts == 0
+            assert message.inbound_status == InboundStatus.received and message.attempts == 0
         # With the real action server behind it, the same message is answered.
         outcome = process_conversation(factory, settings, dialogue_client(rasa_servers), received.conversation_id)
         assert outcome.status == "done" and outcome.outbox_ids
         with factory() as session:
-            assert session.scalar(select(Message).where(Message.provider_id == "down-1")).status == MessageStatus.processed
+            assert session.scalar(select(Message).where(Message.provider_id == "down-1")).inbound_status == InboundStatus.processed
     finally:
         import os
         import signal

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from bot import clock
 from bot.app import create_app
-from store.models import Case, Contact, Conversation, Direction, Message, MessageStatus, Ticket
+from store.models import Case, Contact, Conversation, Direction, InboundStatus, Message, Ticket
 from bot.rasa_runtime import dialogue_client
 from bot.senders import sender_factory
 from bot.stalled import check_stalled
@@ -26,7 +26,7 @@ def _intake(factory, channel: str = "whatsapp", consent: str = "given", opted_ou
         session.add(conversation)
         session.flush()
         session.add(Message(conversation_id=conversation.id, direction=Direction.inbound, channel=channel,
-                            provider_id="in-1", status=MessageStatus.processed, body="my mum has cancer", attachments=[]))
+                            provider_id="in-1", inbound_status=InboundStatus.processed, body="my mum has cancer", attachments=[]))
         session.add(Case(public_id="C-000001", conversation_id=conversation.id,
                          data={"consent": consent, "language": "sw", "history": {"disease_status": "relapsed"}}))
         return conversation.id

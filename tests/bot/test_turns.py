@@ -18,7 +18,7 @@ from sqlalchemy import select
 from bot import leases, turns
 from bot.conversations import receive
 from bot.dialogue import RasaClient
-from store.models import Conversation, Direction, Message, MessageStatus, Ticket, utcnow
+from store.models import Conversation, Direction, InboundStatus, Message, Ticket, utcnow
 from channels.base import InboundMessage
 from tests.helpers import JsonHandler
 
@@ -84,8 +84,8 @@ def test_a_poison_message_is_set_aside_with_a_ticket_and_the_conversation_moves_
     outcomes = [turns.process_conversation(factory, settings, rasa.client(), conversation).status for _ in range(3)]
     assert outcomes == ["retry", "retry", "done"]
     poison, after = _inbound(factory)
-    assert poison.status == MessageStatus.failed and poison.attempts == 3 and "payload" in poison.last_error
-    assert after.status == MessageStatus.processed
+    assert poison.inbound_status == InboundStatus.failed and poison.attempts == 3 and "payload" in poison.last_error
+    assert after.inbound_status == InboundStatus.processed
     with factory() as session:
         assert [t.reason for t in session.scalars(select(Ticket))] == ["bot_failure"]
     replies = _replies(factory)
@@ -99,7 +99,7 @@ def test_an_outage_only_waits_however_long_it_lasts(settings, factory, rasa) -> 
     for _ in range(5):
         assert turns.process_conversation(factory, settings, rasa.client(), conversation).status == "retry"
     [message] = _inbound(factory)
-    assert message.status == MessageStatus.received and message.attempts == 0
+    assert message.inbound_status == InboundStatus.received and message.attempts == 0
     rasa.up = True
     assert turns.process_conversation(factory, settings, rasa.client(), conversation).status == "done"
     assert _replies(factory) == ["you said hello"]
@@ -145,7 +145,7 @@ def test_a_turn_cut_short_by_the_action_server_going_down_is_redone(settings, fa
     rasa.actions_up = False
     assert turns.process_conversation(factory, settings, rasa.client(), conversation).status == "retry"
     [message] = _inbound(factory)
-    assert message.status == MessageStatus.received and message.attempts == 0
+    assert message.inbound_status == InboundStatus.received and message.attempts == 0
     rasa.actions_up = True
     assert turns.process_conversation(factory, settings, rasa.client(), conversation).status == "done"
     assert _replies(factory) == ["you said hello"]

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from bot.app import create_app
-from store.models import Contact, Direction, Message, MessageStatus
+from store.models import Contact, DeliveryStatus, Direction, InboundStatus, Message
 from tests.helpers import WHATSAPP_PATH, post_signed, sign, twilio_form
 
 
@@ -48,7 +48,7 @@ def test_signed_message_is_stored_and_queued(client, factory, queued) -> None:
     with factory() as session:
         msg = session.scalar(select(Message))
         assert msg.body == "My mum has breast cancer"
-        assert msg.status == MessageStatus.received
+        assert msg.inbound_status == InboundStatus.received
         assert msg.direction == Direction.inbound
         assert msg.conversation.contact.whatsapp == "+254711000101"
         assert msg.conversation.contact.name == "Test Family"
@@ -168,7 +168,7 @@ def test_status_callback_never_moves_backwards(client, factory, settings) -> Non
     for status in ("delivered", "sent", "queued"):
         assert _status(client, "SMout1", status).status_code == 200
     with factory() as session:
-        assert session.scalar(select(Message).where(Message.provider_id == "SMout1")).status == MessageStatus.delivered
+        assert session.scalar(select(Message).where(Message.provider_id == "SMout1")).delivery_status == DeliveryStatus.delivered
     unsigned = client.post("/webhooks/twilio/status", data={"MessageSid": "SMout1", "MessageStatus": "read"})
     assert unsigned.status_code == 403
 
@@ -181,7 +181,7 @@ def test_a_failure_callback_fails_the_message_and_flags_the_ticket(client, facto
     assert _status(client, "SMout1", status, ErrorCode="63016").status_code == 200
     with factory() as session:
         message = session.scalar(select(Message).where(Message.provider_id == "SMout1"))
-        assert message.status == MessageStatus.failed and message.error_code == "63016"
+        assert message.delivery_status == DeliveryStatus.failed and message.error_code == "63016"
         assert session.scalar(select(Ticket)).flagged
 
 
@@ -193,7 +193,7 @@ def test_a_callback_before_the_sid_is_stored_is_kept_and_applied(client, factory
         assert session.scalar(select(func.count()).select_from(StatusEvent)) == 1
     _sent_part(factory, settings, sid="SMearly")
     with factory() as session:
-        assert session.scalar(select(Message).where(Message.provider_id == "SMearly")).status == MessageStatus.delivered
+        assert session.scalar(select(Message).where(Message.provider_id == "SMearly")).delivery_status == DeliveryStatus.delivered
         assert session.scalar(select(func.count()).select_from(StatusEvent)) == 0
 
 
@@ -237,7 +237,7 @@ def test_email_auto_reply_is_stored_but_never_answered(client, factory, queued) 
     resp = client.post("/webhooks/email/inbound", data=raw, headers={"Authorization": "Bearer test-mail-token"})
     assert resp.status_code == 202
     with factory() as session:
-        assert session.scalar(select(Message)).status == MessageStatus.ignored
+        assert session.scalar(select(Message)).inbound_status == InboundStatus.ignored
     assert queued.calls == []
 
 

@@ -24,7 +24,7 @@ def test_make_huey_uses_redis_when_configured(settings) -> None:
 @pytest.mark.skipif(not REDIS, reason="REDIS_URL_TEST not set")
 def test_outbox_job_runs_through_redis(settings, factory, twilio_http) -> None:
     from handoff.outbound import queue_outbound
-    from store.models import Contact, Conversation, Message, MessageStatus
+    from store.models import Contact, Conversation, DeliveryStatus, Message
     from bot.senders import sender_factory
 
     huey = RedisHuey(f"intake-test-{uuid.uuid4().hex[:8]}", url=REDIS)
@@ -45,7 +45,7 @@ def test_outbox_job_runs_through_redis(settings, factory, twilio_http) -> None:
 
         def sent() -> bool:
             with factory() as session:
-                return session.scalar(select(Message)).status == MessageStatus.sent
+                return session.scalar(select(Message)).delivery_status == DeliveryStatus.sent
 
         wait_for(sent, timeout=30)
     finally:
@@ -58,7 +58,7 @@ def test_conversations_are_processed_through_redis_under_their_lease(settings, f
     """The same lease and claim logic on Redis as on SQLite: three tasks for one
     conversation, two workers, each message answered once, in order."""
     from bot.conversations import receive
-    from store.models import Direction, Message, MessageStatus
+    from store.models import Direction, InboundStatus, Message
     from channels.base import InboundMessage
     from tests.bot.test_turns import EdgeRasa
     from tests.channels.channel_fakes import RecordingSender
@@ -77,7 +77,7 @@ def test_conversations_are_processed_through_redis_under_their_lease(settings, f
         def done() -> bool:
             with factory() as session:
                 rows = session.scalars(select(Message).where(Message.direction == Direction.inbound)).all()
-                return len(rows) == 3 and all(m.status == MessageStatus.processed for m in rows)
+                return len(rows) == 3 and all(m.inbound_status == InboundStatus.processed for m in rows)
 
         wait_for(done, timeout=30)
         wait_for(lambda: len(sender.sent) == 3, timeout=30)

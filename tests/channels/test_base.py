@@ -131,5 +131,11 @@ def test_each_channel_states_its_own_rules_for_the_core() -> None:
     assert whatsapp.reply_headers("x", None, "SM1") == {}
     assert whatsapp.reply_window is not None and email.reply_window is None
     assert channels.rules("simulator").address_field == "simulator_id"
+    assert whatsapp.region("+254711000101") == "KE" and whatsapp.region("+999") is None
+    assert email.region("amina@example.fr") is None and whatsapp.region(None) is None
+    assert whatsapp.masked("+254711000101") == "···0101" and email.masked("amina@example.org") == "a···@example.org"
+    assert email.masked("not-an-address") is None and channels.rules("simulator").masked("s-1") is None
+    first, second = email.new_message_id("cancerfax.org"), email.new_message_id("cancerfax.org")
+    assert first != second and first.endswith("@cancerfax.org>") and whatsapp.new_message_id("x.org") is None
     with pytest.raises(KeyError):
         channels.rules("fax")

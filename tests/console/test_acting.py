@@ -12,7 +12,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 from sqlalchemy import select
 
-from store.models import AuditEntry, Case, Direction, Message, Note, Ticket, utcnow
+from store.models import AuditEntry, Case, Direction, InboundStatus, Message, Note, Ticket, utcnow
 from store.states import Owner, TicketStatus
 from tests.console.conftest import csrf_token, seed_into, user_into
 from tests.helpers import wait_for
@@ -238,7 +238,7 @@ def _user(live: Any) -> tuple[str, str]:
 def _routed(live: Any, text: str) -> bool:
     with live.session() as session:
         msg = session.scalar(select(Message).where(Message.body == text))
-        return msg is not None and msg.status.value == "routed_to_ticket"
+        return msg is not None and msg.inbound_status == InboundStatus.routed_to_ticket
 
 
 def _client_as(live_console: Any, browser: Any) -> Any:

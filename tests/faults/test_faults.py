@@ -11,7 +11,7 @@ from typing import Iterator
 import pytest
 from sqlalchemy import select
 
-from store.models import Message, MessageStatus, OutboxItem, OutboxStatus, Ticket
+from store.models import DeliveryStatus, InboundStatus, Message, OutboxItem, OutboxStatus, Ticket
 from tests.faults.fake_twilio import FakeTwilio
 from tests.faults.stack import Stack
 from tests.helpers import wait_for
@@ -61,7 +61,7 @@ def _conversations(stack: Stack, numbers: list[str]) -> set[int]:
 def _assert_each_answered_once(stack: Stack, twilio: FakeTwilio, numbers: list[str], expected: int) -> None:
     def settled() -> bool:
         inbound, replies = _replies_by_inbound(stack, numbers)
-        return len(inbound) == expected and all(replies[m.id] == 1 and m.status == MessageStatus.processed for m in inbound)
+        return len(inbound) == expected and all(replies[m.id] == 1 and m.inbound_status == InboundStatus.processed for m in inbound)
 
     wait_for(settled, timeout=240, every=0.5)
     replies = [m.id for m in stack.outbound() if m.conversation_id in _conversations(stack, numbers)]
@@ -142,7 +142,7 @@ def test_a_permanent_refusal_and_a_failed_callback_fail_the_message_and_flag_the
 
     def failed(number: str) -> Message | None:
         for m in stack.outbound():
-            if m.conversation_id in _conversations(stack, [number]) and m.status == MessageStatus.failed:
+            if m.conversation_id in _conversations(stack, [number]) and m.delivery_status == DeliveryStatus.failed:
                 return m
         return None
 
@@ -167,7 +167,7 @@ def test_rasa_killed_mid_turn_is_answered_after_restart(stack: Stack, twilio: Fa
     stack.kill("rasa")
     assert stack.post("SMrasa2", number, "yes").status_code == 200  # accepted while Rasa is down
     _pause(3)
-    assert [m.status for m in stack.inbound() if m.conversation_id in _conversations(stack, [number])][-1] == MessageStatus.received
+    assert [m.inbound_status for m in stack.inbound() if m.conversation_id in _conversations(stack, [number])][-1] == InboundStatus.received
     stack.start("rasa")
     _assert_each_answered_once(stack, twilio, [number], expected=2)
 

@@ -20,7 +20,7 @@ from estimates.rules import load_rules
 from handoff import case_facts, case_view, verbs
 from handoff.cases import EMPTY_CASE
 from handoff.turn import TicketRequest, TurnUpdate
-from store.models import Case, Direction, Message, MessageStatus, Ticket
+from store.models import Case, DeliveryStatus, Direction, Message, Ticket
 from store.states import Priority, Reason, TicketStatus
 
 RULES = {"timezone": "UTC", "business_hours": {"start": 9, "end": 17}, "business_days": [0, 1, 2, 3, 4],
@@ -129,7 +129,7 @@ def test_the_transcript_has_both_directions_oldest_first_with_delivery_status(
     first = turn(factory, settings, "Hello <b>there</b>", body())
     with factory() as session, session.begin():
         reply = session.scalars(select(Message).where(Message.direction == Direction.outbound)).one()
-        reply.status = MessageStatus(stored)
+        reply.delivery_status = DeliveryStatus(stored)
         reply.error_code = "63016"
     second = turn(factory, settings, "Any news?", body())
     view = build(factory, settings)
@@ -246,7 +246,7 @@ def test_every_code_of_the_vocabulary_has_an_english_label() -> None:
     assert set(labels["stages"]) == {"0", "I", "II", "III", "IV", "limited", "extensive"}
     assert set(labels["fields"]) >= {f"{s}.{f}" for s, names in case_facts.FACTS.items() for f in names}
     assert set(labels["delivery"]) == set(case_view.DELIVERY.values())
-    assert {status.value for status in MessageStatus} >= set(case_view.DELIVERY)
+    assert {status.value for status in DeliveryStatus} >= set(case_view.DELIVERY)
     for code in vocabulary.cancer_types():
         assert case_facts.label("cancer_types", code) != code
     english = estimates.messages.messages("en")

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from handoff import audit, metrics, users, verbs
 from handoff.metrics import Period, PeriodError
-from store.models import Case, Contact, Conversation, Direction, Message, MessageStatus, Ticket, User
+from store.models import Case, Contact, Conversation, Direction, InboundStatus, Message, Ticket, User
 from store.states import Role
 
 NAIROBI = "Africa/Nairobi"  # UTC+3 all year
@@ -45,7 +45,7 @@ class Seed:
         self.session.add(conversation)
         self.session.flush()
         self.session.add(Message(conversation_id=conversation.id, direction=Direction.inbound, channel="email",
-                                 provider_id=f"<metrics{n}@example.org>", status=MessageStatus.processed,
+                                 provider_id=f"<metrics{n}@example.org>", inbound_status=InboundStatus.processed,
                                  body="hello", attachments=[], created_at=at))
         if case is not None:
             self.session.add(Case(public_id=f"C-9{n:05d}", conversation_id=conversation.id, data=case))

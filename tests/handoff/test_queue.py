@@ -9,7 +9,7 @@ import pytest
 
 from handoff import queue as q
 from handoff.tickets import business_time_between, due_at
-from store.models import AuditEntry, Case, Contact, Conversation, Direction, Message, MessageStatus, Ticket
+from store.models import AuditEntry, Case, Contact, Conversation, Direction, InboundStatus, Message, Ticket
 from store.states import TicketStatus
 
 
@@ -37,7 +37,7 @@ def add_ticket(
     created = created or due - timedelta(days=1)
     for i, at in enumerate(wrote if wrote is not None else [created - timedelta(minutes=5)]):
         session.add(Message(conversation_id=conversation.id, direction=Direction.inbound, channel=channel,
-                            provider_id=f"SM{n:04d}{i}", status=MessageStatus.processed, body="hello",
+                            provider_id=f"SM{n:04d}{i}", inbound_status=InboundStatus.processed, body="hello",
                             attachments=[], created_at=at))
     data: dict[str, Any] = {"language": language}
     if pathway:

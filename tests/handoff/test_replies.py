@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from handoff import replies, verbs
-from store.models import Case, Contact, Conversation, Direction, Message, MessageStatus, OutboxItem, Ticket, utcnow
+from store.models import Case, Contact, Conversation, Direction, InboundStatus, Message, OutboxItem, Ticket, utcnow
 
 
 def _ticket(factory, channel: str = "whatsapp", language: str = "en", hours_ago: float = 1) -> int:  # type: ignore[no-untyped-def]
@@ -20,7 +20,7 @@ def _ticket(factory, channel: str = "whatsapp", language: str = "en", hours_ago:
         session.add(conversation)
         session.flush()
         session.add(Message(conversation_id=conversation.id, direction=Direction.inbound, channel=channel,
-                            provider_id="SM1", status=MessageStatus.processed, body="hello", attachments=[],
+                            provider_id="SM1", inbound_status=InboundStatus.processed, body="hello", attachments=[],
                             created_at=utcnow() - timedelta(hours=hours_ago)))
         case = Case(public_id="C-000001", conversation_id=conversation.id, data={"language": language})
         session.add(case)

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from handoff import verbs
-from store.models import Case, Contact, Conversation, Direction, Message, MessageStatus, Note, OutboxItem, Ticket, utcnow
+from store.models import Case, Contact, Conversation, Direction, InboundStatus, Message, Note, OutboxItem, Ticket, utcnow
 from store.states import IllegalTransition, Owner, TicketStatus
 
 
@@ -20,7 +20,7 @@ def ticket_id(factory) -> int:  # type: ignore[no-untyped-def]
         session.add(conversation)
         session.flush()
         session.add(Message(conversation_id=conversation.id, direction=Direction.inbound, channel="email",
-                            provider_id="<m1@x>", status=MessageStatus.processed, body="hello", attachments=[]))
+                            provider_id="<m1@x>", inbound_status=InboundStatus.processed, body="hello", attachments=[]))
         case = Case(public_id="C-000001", conversation_id=conversation.id, data={"language": "en"})
         session.add(case)
         session.flush()
