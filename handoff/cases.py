@@ -12,29 +12,10 @@ from sqlalchemy.orm import Session
 
 import estimates
 from store.models import Case, Conversation, Direction, Message, Ticket, TicketStatus
+from handoff.case_shape import full_case
 from handoff.tickets import as_utc
 
 RECORD_KINDS_FILE = Path(__file__).with_name("record_kinds.yml")
-
-EMPTY_CASE: dict[str, Any] = {
-    "language": "en",
-    "consent": "pending",
-    "patient": {"relation": None, "age": None, "sex": None},
-    "diagnosis": {"cancer_type": None, "text": None, "stage": None, "histology": None, "biomarkers": [], "diagnosed_year": None},
-    "history": {
-        "treatments": [],
-        "lines_of_therapy": None,
-        "disease_status": None,
-        "told_inoperable": None,
-        "options_exhausted": None,
-        "reirradiation": None,
-    },
-    "location": {"country": None, "city": None},
-    "request": {"service": None, "text": None},
-    "safety": {"emergency": False, "red_flags": []},
-    "recommendation": None,
-    "estimate": None,
-}
 
 
 @lru_cache(maxsize=1)
@@ -121,16 +102,6 @@ def received_records(session: Session, conversation_id: int) -> list[dict[str, A
     return records
 
 
-def _merged(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in extra.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
-            out[key] = _merged(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
 def ticket_document(ticket: Ticket | None) -> dict[str, Any] | None:
     if ticket is None:
         return None
@@ -154,7 +125,7 @@ def case_document(session: Session, case: Case) -> dict[str, Any]:
     """The case as the API, the console and replay return it."""
     conversation = case.conversation
     contact = conversation.contact
-    body = _merged(EMPTY_CASE, case.data or {})
+    body = full_case(case.data)
     received = received_records(session, conversation.id)
     case_for_rules = {**body, "records": {"received": received, "missing": []}}
     missing = estimates.records_missing(case_for_rules, body.get("recommendation")) if body.get("recommendation") else []

@@ -10,14 +10,13 @@ pathway when nothing points to one yet.
 """
 from __future__ import annotations
 
-import copy
 from typing import Any, Mapping
 
 import estimates
 from dialogs.messages import t
 from dialogs.understanding.facts.request import asks_something
 from estimates import messages as est_msg
-from handoff.cases import EMPTY_CASE
+from handoff.case_shape import full_case
 
 # Rasa intents of the families' questions -> the kind of answer.
 QUESTION_INTENTS = {
@@ -69,20 +68,10 @@ def _price(estimate: Mapping[str, Any], language: str) -> str:
     return est_msg.money_range(estimate["total_low"], estimate["total_high"], estimate["currency"], language)
 
 
-def _case(case: Mapping[str, Any] | None) -> dict[str, Any]:
-    body = copy.deepcopy(EMPTY_CASE)
-    for key, value in (case or {}).items():
-        if isinstance(value, dict) and isinstance(body.get(key), dict):
-            body[key].update(value)
-        else:
-            body[key] = value
-    return body
-
-
 def pointed_pathway(case: Mapping[str, Any] | None) -> str | None:
     """The pathway the facts so far point to; None when nothing does yet (DESIGN 6.1
     falls back to rule 7 for any case, so that alone does not count)."""
-    body = _case(case)
+    body = full_case(case)
     if body["safety"].get("emergency"):
         return None
     service = body["request"].get("service")
@@ -97,7 +86,7 @@ def _estimate_for(case: dict[str, Any], code: str) -> dict[str, Any] | None:
 
 
 def _per_pathway(case: Mapping[str, Any] | None, language: str, line_key: str) -> str:
-    body = _case(case)
+    body = full_case(case)
     code = pointed_pathway(body)
     if code:
         estimate = _estimate_for(body, code)

@@ -368,7 +368,7 @@ def case_from_facts(language: str, facts: dict[str, Any]) -> dict[str, Any]:
     """A case body as the dialogue writes it. A fact is a section (`diagnosis={...}` merged,
     `consent="given"`) or one of a section's fields (`cancer_type="lung"`, `country="GH"`,
     `red_flags=[...]`)."""
-    from handoff.cases import EMPTY_CASE
+    from handoff.case_shape import EMPTY_CASE
 
     case = copy.deepcopy(EMPTY_CASE)
     for section, values in _SECTION_DEFAULTS.items():

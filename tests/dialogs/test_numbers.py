@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from dialogs.actions.state import menu_choice
+from dialogs.actions.form_slots import menu_choice
 from dialogs.understanding.facts import extract_facts
 from dialogs.understanding.facts.request import menu_number
 

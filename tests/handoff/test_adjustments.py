@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 import estimates
 from handoff import adjustments
 from handoff.adjustments import AdjustmentError
-from handoff.cases import EMPTY_CASE
+from handoff.case_shape import EMPTY_CASE
 from store.models import Case, Contact, Conversation, EstimateAdjustment
 
 NOW = datetime(2026, 12, 2, 10, 30, tzinfo=timezone.utc)

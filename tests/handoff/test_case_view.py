@@ -18,7 +18,7 @@ from channels.base import Attachment, InboundMessage
 from estimates import vocabulary
 from estimates.rules import load_rules
 from handoff import case_facts, case_view, verbs
-from handoff.cases import EMPTY_CASE
+from handoff.case_shape import EMPTY_CASE
 from handoff.turn import TicketRequest, TurnUpdate
 from store.models import Case, DeliveryStatus, Direction, Message, Ticket
 from store.states import Priority, Reason, TicketStatus

@@ -1,11 +1,10 @@
-"""Pure helpers the custom actions share: facts -> case body, what is still missing."""
+"""The intake form's slots, pure: their values from the facts, the service menu, what
+the form still needs, which questions it can do without (DESIGN 2.3, 6.1)."""
 from __future__ import annotations
 
-import copy
 from typing import Any, Mapping
 
 from dialogs.understanding.facts.request import menu_number, menu_number_in
-from handoff.cases import EMPTY_CASE
 
 FORM_SLOTS = ("consent", "cancer_type", "treatment_history", "location", "requested_service")
 TREATED_STATUSES = ("on_treatment", "remission", "relapsed", "refractory", "progressing")
@@ -20,9 +19,6 @@ SERVICE_MENU = {
     7: "records_translation",
     8: "unsure",
 }
-# Facts the extractor reports that are not case fields.
-PRIVATE_FACTS = ("intake.cancer_type_unknown", "location.strength", "history.no_treatment_yet", "history.answer", "location.answer", "history.unknown",
-                 "intake.location_unknown")
 # DESIGN 2.3: each question is asked at most this many times (the second time
 # rephrased, with an example); then the intake goes on without it, or hands over.
 MAX_ASKS = 2
@@ -42,21 +38,6 @@ def menu_choice(text: str, language: str | None = None, in_sentences: bool = Fal
     (`in_sentences`: also as one sentence of a longer answer)."""
     number = menu_number_in(text, language) if in_sentences else menu_number(text, language)
     return SERVICE_MENU.get(number) if number is not None else None
-
-
-def case_body(facts: Mapping[str, Any], language: str, consent: str | None, red_flags: list[str]) -> dict[str, Any]:
-    """The case fields the dialogue owns, shaped as in case.schema.json."""
-    body = copy.deepcopy(EMPTY_CASE)
-    for dotted, value in facts.items():
-        if dotted in PRIVATE_FACTS or "." not in dotted:
-            continue
-        section, field = dotted.split(".", 1)
-        if isinstance(body.get(section), dict):
-            body[section][field] = value
-    body["language"] = language
-    body["consent"] = consent or "pending"
-    body["safety"] = {"emergency": bool(red_flags), "red_flags": list(red_flags)}
-    return body
 
 
 def slot_values(facts: Mapping[str, Any]) -> dict[str, Any]:
@@ -104,6 +85,7 @@ def required_slots(slots: Mapping[str, Any]) -> list[str]:
 
 
 def missing(slots: Mapping[str, Any]) -> list[str]:
+    """The form's questions still without an answer, in the order they are asked."""
     return [name for name in required_slots(slots) if slots.get(name) in (None, "")]
 
 
@@ -133,3 +115,12 @@ def give_up(slots: list[str], facts: Mapping[str, Any] | None = None) -> tuple[d
         else:
             failed.append(slot)
     return going_on, failed
+
+
+def pending_recommendation(slots: Mapping[str, Any]) -> dict[str, Any]:
+    """No pathway yet: the intake stopped before the facts were complete (e.g. a handoff);
+    the reasons name the questions still open (DESIGN 2.4)."""
+    still_open = {**slots, "handoff_requested": None, "stop_requested": None, "erase_requested": None, "consent": None,
+                  "failed": None}
+    todo = [slot for slot in missing(still_open) if slot != "consent"]
+    return {"primary": None, "secondary": [], "reasons": ["pending: intake incomplete (" + ", ".join(todo) + ")"]}

@@ -1,0 +1,72 @@
+"""What every action reads from the message and how it speaks: the text, the contact's
+name, the opening lines, a reply never sent twice in a row, and the turn update."""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from dialogs.messages import t
+from handoff.turn import MEDIA_ONLY_TEXT, TurnUpdate
+from store.config import load_settings
+
+
+@lru_cache(maxsize=1)
+def org() -> dict[str, str]:
+    """The organisation's name and privacy page, for the messages that name them."""
+    organisation = load_settings()["organisation"]
+    return {"org": organisation["name"], "privacy_url": organisation["privacy_url"]}
+
+
+def message_text(tracker: Tracker) -> str:
+    """The latest message's text; "" for a media-only message (files, no words)."""
+    text = (tracker.latest_message or {}).get("text") or ""
+    return "" if text.strip() == MEDIA_ONLY_TEXT else text
+
+
+def say(dispatcher: CollectingDispatcher, key: str, language: str, **params: Any) -> None:
+    """Utter one catalog message as it is (an emergency reply comes before anything else)."""
+    dispatcher.utter_message(text=t(key, language, **{**org(), **params}))
+
+
+def send(dispatcher: CollectingDispatcher, tracker: Tracker, lines: list[str], language: str) -> list[EventType]:
+    """Utter this action's text; never the same text as the previous turn's (DESIGN 2.3:
+    a repeated text reads as a loop), so a repeat is varied."""
+    text = "\n\n".join(line for line in lines if line)
+    if not text:
+        return []
+    if text == tracker.get_slot("last_text"):
+        text = "\n\n".join([t("noted_again", language), text])
+    dispatcher.utter_message(text=text)
+    return [SlotSet("last_text", text)]
+
+
+def publish(dispatcher: CollectingDispatcher, update: TurnUpdate) -> None:
+    """Hand the turn's state to the gateway (see the package docstring)."""
+    dispatcher.utter_message(json_message=update.to_json())
+
+
+def opening(tracker: Tracker, language: str, name: str | None = None) -> tuple[list[str], list[EventType]]:
+    """Greeting, disclaimer and privacy notice (once per conversation), then the
+    acknowledgement of files this message brought."""
+    lines: list[str] = []
+    events: list[EventType] = []
+    if not tracker.get_slot("greeted"):
+        params = {**org(), "name": name}
+        lines = [t("greeting", language, **params), t("disclaimer", language, **params), t("privacy", language, **params)]
+        events = [SlotSet("greeted", True)]
+    files = int(tracker.get_slot("new_files") or 0)
+    if files:
+        lines.append(t("records_received", language, count=files))
+    return lines, events
+
+
+def contact_name(tracker: Tracker) -> str | None:
+    """The name the channel gave for the sender, to greet them by."""
+    meta = (tracker.latest_message or {}).get("metadata") or {}
+    name = meta.get("contact_name")
+    # The whole profile name: a first token can be a mere title ("أبو" of "أبو حسن").
+    return name.strip()[:60] if isinstance(name, str) and name.strip() else None

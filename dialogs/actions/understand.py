@@ -1,0 +1,201 @@
+"""Reading a turn: every user message's red flags, language, consent, requests and
+facts, and the case they make (DESIGN 2.2: safety first)."""
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+import estimates
+from dialogs.actions import answers, form_slots
+from dialogs.actions.messaging import message_text, publish, say
+from dialogs.understanding import facts as fact_extraction
+from dialogs.understanding import language as lang_detection
+from dialogs.understanding import safety, signals
+from dialogs.understanding.text import strip_quoted_reply
+from handoff.case_shape import case_body
+from handoff.turn import TicketRequest, TurnUpdate
+from store.states import Reason
+
+_FORWARDED = re.compile(r"-{2,}\s*(?:forwarded message|message transf[ée]r[ée]|weitergeleitete nachricht|пересланное сообщение|iletilen ileti)"
+                        r"|begin forwarded message|转发的邮件|轉寄的郵件", re.IGNORECASE)
+# Reply and forward prefixes of mail clients in the supported languages (RFC 5322 3.6.5 "Re:").
+_REPLY_SUBJECT = re.compile(r"^\s*(?:re|aw|sv|rv|réf|ref|ynt|отв|回复|回覆|答复|رد|fw|fwd|tr)\s*[:：]", re.IGNORECASE)
+# The lexicon decides first; the classifier alone must be very sure (it confuses "please advise").
+HUMAN_INTENT_CONFIDENCE = 0.85
+STOP_INTENT_CONFIDENCE = 0.8
+
+
+def _readable(text: str, meta: Mapping[str, Any], channel: str) -> tuple[str, str]:
+    """(the new words of the message, what is read for facts: an e-mail's subject too)."""
+    # An e-mail's subject often names the diagnosis or the service ("Request: remote second opinion").
+    subject = (meta.get("subject") or "").strip() if channel == "email" else ""
+    if _REPLY_SUBJECT.match(subject):
+        subject = ""  # "Re: ..." repeats the thread's first subject, read with the first e-mail
+    if channel == "email":
+        # New answers sit above the quoted thread: our quoted questions and the quoted
+        # first e-mail never set facts (the channel drops "> " lines; this also ends at
+        # a client's "... wrote:" header in any language).
+        if not _FORWARDED.search(text):  # a forwarded letter is the family's to read (the channel keeps it)
+            text = strip_quoted_reply(text).strip() or text
+    return text, f"{subject}\n\n{text}" if subject and text else text
+
+
+def _language(text: str, region: str | None, known: str | None) -> str:
+    """The message's own language when it is clear, else the conversation's so far."""
+    return (
+        (lang_detection.detect_language_hinted(text, region, fallback=False) if text else None)
+        or known
+        or lang_detection.detect_language_hinted(text, region)
+        or "en"
+    )
+
+
+def _found(tracker: Tracker, text: str, readable: str, language: str, channel: str, flags: list[str]) -> dict[str, Any]:
+    """The facts this message gives, read as the answer to the question pending."""
+    requested = tracker.get_slot("requested_slot")
+    asked = dict(tracker.get_slot("asked") or {})
+    done = tracker.get_slot("phase") == "done"
+    service_asked = requested == "requested_service" or (
+        channel == "email" and asked.get("requested_service") and not tracker.get_slot("requested_service")
+    )
+    found = fact_extraction.extract_facts(readable, language, answering_service=bool(service_asked)) if text else {}
+    if text and not found.get("request.service") and (service_asked or (done and asked.get("requested_service"))):
+        if choice := form_slots.menu_choice(text, language, in_sentences=bool(service_asked)):
+            found["request.service"] = choice  # also a late "number 4" to the menu we showed
+        elif service_asked and not flags and not tracker.get_slot("requested_service"):
+            # DESIGN 2.3: an answer to "how can we help?" that names no service (a
+            # retelling, a question back, an emoji) means "not sure": the rules decide.
+            found["request.service"] = "unsure"
+            found["request.text"] = text.strip()[:300]
+    if requested == "location" and found.get("location.country") and int(found.get("location.strength") or 0) < 2:
+        # The answer to "where does the patient live?" is where the patient lives: a place
+        # named later in passing ("to go to India for an opinion") does not move it.
+        found["location.strength"] = 2
+    if requested == "treatment_history" and not found and signals.detect_consent(text) == "refused":
+        found["history.no_treatment_yet"] = True  # "no" / "none" to "what treatment so far?"
+    return found
+
+
+def _consent(tracker: Tracker, channel: str, answer: str | None) -> str | None:
+    consent = tracker.get_slot("consent")
+    if channel == "email":
+        if answer == "given":
+            consent = "given"
+    elif answer and tracker.get_slot("requested_slot") == "consent":
+        # Only an answer to the consent question counts: a later "no" answers another
+        # question (e.g. "any treatment so far?"); withdrawing is an erasure request.
+        consent = answer
+    return consent
+
+
+def _requests(text: str, found: Mapping[str, Any], intent: Mapping[str, Any]) -> dict[str, bool]:
+    """The slots of the family's requests (a person, stop, erase) and whether this message makes them."""
+    wants_human = bool(text) and (
+        signals.wants_human(text)
+        or (
+            not found
+            and intent.get("name") == "request_human"
+            and intent.get("confidence", 0) >= HUMAN_INTENT_CONFIDENCE
+        )
+    )
+    wants_stop = bool(text) and (
+        signals.wants_stop(text)
+        or (intent.get("name") == "stop" and intent.get("confidence", 0) >= STOP_INTENT_CONFIDENCE)
+    )
+    wants_erasure = bool(text) and signals.wants_erasure(text)
+    return {"handoff_requested": wants_human, "stop_requested": wants_stop, "erase_requested": wants_erasure}
+
+
+def _case(tracker: Tracker, facts: dict[str, Any], language: str, consent: str | None, flags: list[str],
+          now: dict[str, Any]) -> dict[str, Any]:
+    """The turn's case; its recommendation: R1 after a red flag, the one told after the
+    intake, else pending (`now`: the slots as this turn leaves them)."""
+    case = case_body(facts, language, consent, flags)
+    previous = tracker.get_slot("case") or {}
+    done = tracker.get_slot("phase") == "done"
+    if done and not flags:
+        # The recommendation stands until after_intake recomputes it; a handoff or an
+        # erasure request in this turn publishes the case as it is.
+        case["recommendation"] = previous.get("recommendation")
+        case["estimate"] = previous.get("estimate")
+    if flags:
+        # Rule R1 holds from the first red flag on: no pathway, whatever else is still missing.
+        case["recommendation"] = estimates.recommend(case)
+    elif not done:
+        # No pathway until the required facts are in (DESIGN 2.4); the case says what is missing.
+        case["recommendation"] = form_slots.pending_recommendation(now)
+    return case
+
+
+class ActionUnderstand(Action):
+    """Runs after every user message (Rasa's action_extract_slots calls it):
+    red flags first, then language, consent, requests and every fact we can find."""
+
+    def name(self) -> str:
+        return "action_validate_slot_mappings"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        message = tracker.latest_message or {}
+        meta = message.get("metadata") or {}
+        channel = meta.get("channel") or tracker.get_slot("channel") or "simulator"
+        requested = tracker.get_slot("requested_slot")
+        text, readable = _readable(message_text(tracker), meta, channel)
+
+        # Safety first (DESIGN 2.2): before consent, before anything else.
+        known_flags: list[str] = list(tracker.get_slot("red_flags") or [])
+        new_flags = [f for f in safety.detect_red_flags(readable) if f not in known_flags] if text else []
+        flags = known_flags + new_flags
+        language = _language(text, meta.get("region"), tracker.get_slot("language"))
+
+        found = _found(tracker, text, readable, language, channel, flags)
+        facts = fact_extraction.merge_facts(dict(tracker.get_slot("facts") or {}), found)
+        values = form_slots.slot_values(facts)
+        answer = signals.detect_consent(text) if text else None
+        consent = _consent(tracker, channel, answer)
+        requests = _requests(text, found, message.get("intent") or {})
+
+        failed = list(tracker.get_slot("failed") or [])
+        # A question of the family's own is no unusable answer: it is answered, then the
+        # pending question comes again without counting as one more ask.
+        if text and not answers.question_intent(message, language):
+            now = {**tracker.slots, **values, "consent": consent, "emergency": bool(flags), "channel": channel}
+            asked = dict(tracker.get_slot("asked") or {})
+            going_on, cannot = form_slots.give_up(form_slots.unanswered(now, asked, channel, requested), facts)
+            if going_on:
+                facts = fact_extraction.merge_facts(facts, going_on)
+                values = form_slots.slot_values(facts)
+            failed += [slot for slot in cannot if slot not in failed]
+
+        if flags and facts.get("request.service") == "unsure":
+            # After a red flag no pathway is offered (R1): "what do we do?" asks for help, not a service.
+            facts = {k: v for k, v in facts.items() if k not in ("request.service", "request.text")}
+            values = form_slots.slot_values(facts)
+        case = _case(tracker, facts, language, consent, flags, {**tracker.slots, **values, "consent": consent, "channel": channel})
+        events: list[EventType] = [
+            SlotSet("channel", channel),
+            SlotSet("language", language),
+            SlotSet("facts", facts),
+            SlotSet("red_flags", flags),
+            SlotSet("emergency", bool(flags)),
+            SlotSet("case", case),
+            SlotSet("turn", float(tracker.get_slot("turn") or 0) + 1),
+            SlotSet("understood", bool(found or answer)),
+            SlotSet("new_files", len(meta.get("attachments") or [])),
+            SlotSet("failed", failed),
+        ]
+        if consent:
+            events.append(SlotSet("consent", consent))
+        events += [SlotSet(slot, value) for slot, value in values.items() if value is not None]
+        events += [SlotSet(slot, True) for slot, flag in requests.items() if flag]
+
+        if new_flags:
+            say(dispatcher, "emergency_self_harm" if "self_harm" in new_flags else "emergency", language)
+            publish(dispatcher, TurnUpdate(case=case, ticket=TicketRequest.for_case(case, Reason.emergency)))
+        else:
+            publish(dispatcher, TurnUpdate(case=case))
+        return events

@@ -1,0 +1,116 @@
+"""dialogs.actions.understand: every user message is read before anything is said —
+red flags first (DESIGN 2.2), then language, consent, requests and facts — and the
+turn's case travels to the gateway as the turn update."""
+from __future__ import annotations
+
+from dialogs.actions.messaging import org
+from dialogs.actions.understand import ActionUnderstand
+from dialogs.messages import t
+from handoff.turn import MEDIA_ONLY_TEXT, TicketRequest
+from store.states import Priority, Reason
+from tests.dialogs.actions.turns import message, run, slots
+
+RED_FLAG = "My father has lung cancer and he is coughing blood and can't breathe"
+
+
+def _understand(text: str, state: dict | None = None, **metadata):  # type: ignore[no-untyped-def]
+    return run(ActionUnderstand(), state or slots(), message(text, **metadata))
+
+
+def test_the_action_runs_as_rasas_slot_validation() -> None:
+    assert ActionUnderstand().name() == "action_validate_slot_mappings"
+
+
+def test_a_first_message_in_french_sets_french_and_the_facts_it_gives() -> None:
+    turn = _understand("Bonjour, ma mère a un cancer du sein")
+    assert turn.slot("language") == "fr"
+    assert turn.slot("cancer_type") == "breast" and turn.slot("facts")["diagnosis.cancer_type"] == "breast"
+    assert turn.texts == []  # understanding says nothing: the form asks next
+    update = turn.update
+    assert update.ticket is None and update.owner is None
+    assert update.case["language"] == "fr" and update.case["consent"] == "pending"
+    assert update.case["diagnosis"]["cancer_type"] == "breast"
+    # No pathway before the facts are in (DESIGN 2.4): the case says what is missing.
+    assert update.case["recommendation"] == {
+        "primary": None, "secondary": [],
+        "reasons": ["pending: intake incomplete (treatment_history, location, requested_service)"]}
+    assert turn.slot("turn") == 1.0 and turn.slot("understood") is True
+
+
+def test_a_red_flag_gets_the_emergency_reply_and_an_urgent_ticket_at_once() -> None:
+    turn = _understand(RED_FLAG)
+    assert turn.texts == [t("emergency", "en", **org())]
+    assert set(turn.slot("red_flags")) == {"bleeding", "breathing_difficulty"} and turn.slot("emergency") is True
+    update = turn.update
+    assert update.ticket == TicketRequest(Reason.emergency, Priority.urgent)
+    assert update.case["safety"] == {"emergency": True, "red_flags": turn.slot("red_flags")}
+    assert update.case["recommendation"]["primary"] is None  # R1: no pathway after a red flag
+    assert update.case["recommendation"]["reasons"][0].startswith("R1_red_flag")
+
+
+def test_a_known_red_flag_is_not_announced_again() -> None:
+    first = _understand(RED_FLAG)
+    again = _understand("he is still coughing blood", slots(red_flags=first.slot("red_flags"), language="en"))
+    assert again.texts == [] and again.update.ticket is None
+    assert again.slot("emergency") is True
+
+
+def test_a_media_only_message_counts_its_files_and_keeps_the_language() -> None:
+    files = [{"filename": "ct.pdf", "content_type": "application/pdf"}, {"filename": "scan.jpg"}]
+    turn = _understand(MEDIA_ONLY_TEXT, slots(language="fr"), attachments=files)
+    assert turn.slot("new_files") == 2
+    assert turn.slot("language") == "fr" and turn.slot("facts") == {}
+    assert turn.slot("understood") is False and turn.texts == []
+    assert not any(turn.sets(s) for s in ("stop_requested", "handoff_requested", "erase_requested"))
+
+
+def test_stop_person_and_erasure_requests_are_set_as_slots() -> None:
+    assert _understand("STOP").slot("stop_requested") is True
+    assert _understand("I want to talk to a person").slot("handoff_requested") is True
+    assert _understand("please delete my data").slot("erase_requested") is True
+
+
+def test_a_confident_classifier_alone_can_ask_for_a_person_only_without_facts() -> None:
+    sure = run(ActionUnderstand(), slots(), message("hmm", intent="request_human", confidence=0.9))
+    unsure = run(ActionUnderstand(), slots(), message("hmm", intent="request_human", confidence=0.6))
+    assert sure.slot("handoff_requested") is True and not unsure.sets("handoff_requested")
+
+
+def test_consent_counts_only_as_the_answer_to_the_consent_question() -> None:
+    asked = _understand("no", slots(requested_slot="consent", language="en"))
+    assert asked.slot("consent") == "refused"
+    later = _understand("no", slots(requested_slot="treatment_history", consent="given", language="en"))
+    assert later.slot("consent") == "given"
+    assert later.slot("facts")["history.no_treatment_yet"] is True and later.slot("treatment_history") == "none"
+
+
+def test_an_email_gives_consent_anywhere_and_its_quoted_thread_sets_no_facts() -> None:
+    text = ("Yes I agree\n\nOn Mon, 3 Feb 2025 at 10:00, CancerFax <intake@example.org> wrote:\n"
+            "> My mother has lung cancer")
+    turn = _understand(text, channel="email", subject="Re: your question")
+    assert turn.slot("channel") == "email" and turn.slot("consent") == "given"
+    assert turn.slot("facts") == {} and turn.update.case["consent"] == "given"
+
+
+def test_an_email_subject_is_read_with_the_first_email() -> None:
+    turn = _understand("My mother needs help.", channel="email", subject="Request: proton therapy")
+    assert turn.slot("requested_service") == "proton_therapy"
+
+
+def test_a_number_answers_the_service_menu() -> None:
+    turn = _understand("4", slots(requested_slot="requested_service", consent="given", language="en"))
+    assert turn.slot("requested_service") == "car_t_eligibility"
+
+
+def test_a_question_asked_twice_without_an_answer_is_given_up_on() -> None:
+    state = slots(consent="given", cancer_type="breast", treatment_history="none", language="en",
+                  requested_slot="location", asked={"location": 2})
+    turn = _understand("hmm", state)
+    assert turn.slot("location") == "unknown" and turn.slot("failed") == []
+    assert turn.slot("facts")["intake.location_unknown"] is True
+    assert turn.update.case["location"] == {"country": None, "city": None}  # a private fact, no case field
+
+
+def test_an_unknown_cancer_type_without_a_service_hands_over() -> None:
+    state = slots(consent="given", language="en", requested_slot="cancer_type", asked={"cancer_type": 2})
+    assert _understand("hmm", state).slot("failed") == ["cancer_type"]
