@@ -30,8 +30,10 @@ EMPTY_CASE: dict[str, Any] = {
     "estimate": None,
 }
 # Facts the dialogue keeps for itself (how sure, how answered): no case fields.
-PRIVATE_FACTS = ("intake.cancer_type_unknown", "location.strength", "history.no_treatment_yet", "history.answer", "location.answer", "history.unknown",
-                 "intake.location_unknown")
+PRIVATE_FACTS = (
+    "intake.cancer_type_unknown", "intake.location_unknown", "location.strength", "location.answer",
+    "history.no_treatment_yet", "history.answer", "history.unknown",
+)
 
 
 def case_body(facts: Mapping[str, Any], language: str, consent: str | None, red_flags: list[str]) -> dict[str, Any]:

@@ -19,8 +19,8 @@ from channels.email.headers import MAX_REFERENCES, clean_address, normalize_id
 # any relay accepts the message, with or without 8BITMIME.
 _BUILD_POLICY = policy.default.clone(cte_type="7bit")
 # Set by build_message itself; msg.headers cannot replace them (threading and
-# addressing stay authoritative). Message-ID and Auto-Submitted
-# given there are read by build_message itself.
+# addressing stay authoritative). The Message-ID is msg.message_id; an
+# Auto-Submitted given there is read by build_message itself.
 _RESERVED_HEADERS = frozenset(
     {"message-id", "auto-submitted", "from", "to", "subject", "date", "in-reply-to", "references",
      "content-type", "content-transfer-encoding", "mime-version"}
@@ -30,7 +30,7 @@ _HEADER_NAME_RE = re.compile(r"^[!-9;-~]+$")  # RFC 5322 field name: printable, 
 
 def build_message(msg: OutboundMessage, from_addr: str, org_name: str) -> EmailMessage:
     """A reply ready for SMTP: From "org_name <from_addr>", a Message-ID (msg.message_id,
-    or one given in msg.headers, or a new one), Date, In-Reply-To and References so the
+    else a new one), Date, In-Reply-To and References so the
     patient's client threads it (RFC 5322 section 3.6.4), and
     "Auto-Submitted: auto-replied" (RFC 3834 section 5) unless msg.headers says
     otherwise. Text part plus an optional HTML alternative, UTF-8.
@@ -48,9 +48,8 @@ def build_message(msg: OutboundMessage, from_addr: str, org_name: str) -> EmailM
     out["Date"] = email.utils.format_datetime(datetime.now(timezone.utc))
 
     headers = {k: v for k, v in (msg.headers or {}).items()}
-    given_id = msg.message_id or next((v for k, v in headers.items() if k.lower() == "message-id"), None)
     domain = from_addr.rpartition("@")[2] or "intake.invalid"
-    out["Message-ID"] = normalize_id(given_id) if given_id else email.utils.make_msgid(domain=domain)
+    out["Message-ID"] = normalize_id(msg.message_id) if msg.message_id else email.utils.make_msgid(domain=domain)
 
     references = [normalize_id(r) for r in msg.references if r]
     if msg.in_reply_to:

@@ -40,7 +40,7 @@ class TestBuildMessage:
 
     def test_given_message_id_and_auto_submitted_are_used(self):
         built = build_message(
-            reply(headers={"Message-ID": "outbox-42@cancerfax.org", "Auto-Submitted": "no", "X-Intake-Case": "42"}),
+            reply(message_id="outbox-42@cancerfax.org", headers={"Auto-Submitted": "no", "X-Intake-Case": "42"}),
             "care@cancerfax.org",
             "CancerFax",
         )
