@@ -57,7 +57,10 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     from store.db import session_factory
     from store.states import Role
 
+    from bot import migrate
+
     settings = load_settings()
+    migrate.upgrade(settings.database_url)  # a fresh machine: the users table may not exist yet
     with session_factory(settings.database_url)() as session:
         try:
             user, password = users.create_user(session, args.email, Role(args.role), name=args.name)
@@ -80,7 +83,13 @@ def first_admin(settings: Settings) -> tuple[str, str] | None:
         if users.has_admin(session):
             return None
         email = str(settings.get_path("console.first_admin_email", "admin@intake.localhost"))
-        user, password = users.create_user(session, email, Role.admin, name="Administrator")
+        try:
+            user, password = users.create_user(session, email, Role.admin, name="Administrator")
+        except users.UserError as exc:
+            # The address is taken by a coordinator (or is not an address): say what to do, start anyway.
+            print(f"intake: no console admin yet, and console.first_admin_email {email!r} cannot be one ({exc}); "
+                  "add one with: intake user add EMAIL --role admin", file=sys.stderr)
+            return None
         session.commit()
     return user.email, password
 

@@ -26,6 +26,7 @@ from store.models import (
 import channels
 from channels.base import InboundMessage
 from handoff import cases as case_store
+from dialogs import unseen
 from dialogs.messages import t
 from handoff import tickets, verbs
 from handoff.outbound import queue_outbound, reply_headers
@@ -139,10 +140,14 @@ def receive(factory: sessionmaker[Session], msg: InboundMessage, files_dir: Path
 
 
 def turn_metadata(conversation: Conversation, message: Message) -> dict[str, Any]:
-    """What the dialogue reads of a turn besides its text (the region hints at the language)."""
+    """What the dialogue reads of a turn besides its text (the region hints at the language;
+    a coordinator's estimate adjustments)."""
     rules = channels.rules(conversation.channel)
+    estimate = ((conversation.case.data or {}) if conversation.case else {}).get("estimate") or {}
     return {
         "channel": conversation.channel,
+        # A coordinator's adjusted items, so what the bot tells the patient matches the console.
+        "estimate_overrides": list(estimate.get("overrides") or []),
         "conversation_id": conversation.id,
         "contact_name": conversation.contact.name,
         "region": rules.region(getattr(conversation.contact, rules.address_field)),
@@ -179,6 +184,7 @@ def apply_turn(session: Session, settings: Settings, message_id: int, replies: l
     for update in updates:
         if update.case is not None:
             case_store.set_case(case, update.case, inbound.id)
+            inbound.language = update.case.get("language") or inbound.language  # as the dialogue read it
         if update.ticket is not None:
             request = update.ticket
             _, notified = verbs.open_ticket(session, settings, case, request.reason.value, request.priority.value, now)
@@ -197,7 +203,8 @@ def apply_turn(session: Session, settings: Settings, message_id: int, replies: l
         # (split by the channel only past Twilio's 1600 characters). Rasa's REST
         # channel cuts a text at blank lines, so the paragraphs are joined back here.
         text = "\n\n".join(texts)
-        outbox_ids.append(queue_outbound(session, conversation, text, reply_headers(conversation, inbound), inbound.id))
+        outbox_ids.append(queue_outbound(session, conversation, text, reply_headers(conversation, inbound), inbound.id,
+                                         language=inbound.language))
     return outbox_ids
 
 
@@ -219,3 +226,28 @@ def give_up_on_message(session: Session, settings: Settings, message_id: int, er
         outbox_ids.append(queue_outbound(session, conversation, text, reply_headers(conversation, inbound), inbound.id))
     return outbox_ids
 
+
+
+def route_to_ticket(session: Session, settings: Settings, message: Message) -> list[int]:
+    """A message for a conversation a person owns goes to the case's ticket (verbs.patient_wrote:
+    reopened if resolved) and the bot stays silent, except to a red flag: the emergency
+    reply at once, the flags on the case, and the ticket made urgent so a coordinator is
+    told now. Returns the outbox ids to deliver after commit."""
+    message.inbound_status = InboundStatus.routed_to_ticket
+    message.processed_at = utcnow()
+    conversation = message.conversation
+    verbs.patient_wrote(session, conversation)
+    case = conversation.case
+    data = dict(case.data or {}) if case is not None else {}
+    reading = unseen.read_message(message.body, message.subject, message.channel, data.get("language"))
+    message.language = reading.language
+    if case is None or reading.emergency_reply is None or conversation.contact.opted_out:
+        return []
+    safety = dict(data.get("safety") or {})
+    known = list(safety.get("red_flags") or [])
+    safety.update(emergency=True, red_flags=known + [flag for flag in reading.flags if flag not in known])
+    case_store.set_case(case, {**data, "safety": safety}, message.id)
+    outbox_ids = [queue_outbound(session, conversation, reading.emergency_reply, reply_headers(conversation, message),
+                                 message.id, language=reading.language)]
+    _, notified = verbs.open_ticket(session, settings, case, "emergency", "urgent", clock.now())
+    return outbox_ids + notified

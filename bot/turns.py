@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import conversations, leases
 from store.config import Settings
 from bot.dialogue import DialogueUnavailable, RasaClient, TurnFailed
-from handoff import verbs
 from handoff.turn import MEDIA_ONLY_TEXT, carries_update
 from store.models import Conversation, Direction, InboundStatus, Message, Owner, utcnow
 
@@ -57,9 +56,10 @@ def has_pending(factory: sessionmaker[Session], conversation_id: int) -> bool:
         return _next_pending(session, conversation_id) is not None
 
 
-def _prepare(factory: sessionmaker[Session], conversation_id: int) -> _Turn | None:
-    """The next message to send to the dialogue; messages of a conversation a
-    coordinator owns go to the ticket instead (the bot stays silent)."""
+def _prepare(factory: sessionmaker[Session], settings: Settings, conversation_id: int, routed: list[int]) -> _Turn | None:
+    """The next message to send to the dialogue; messages of a conversation a person
+    owns go to the ticket instead (conversations.route_to_ticket), and the outbox ids
+    that routing queued are added to `routed`."""
     while True:
         with factory() as session, session.begin():
             message = _next_pending(session, conversation_id)
@@ -67,9 +67,7 @@ def _prepare(factory: sessionmaker[Session], conversation_id: int) -> _Turn | No
                 return None
             conversation = message.conversation
             if conversation.owner != Owner.bot:
-                message.inbound_status = InboundStatus.routed_to_ticket
-                message.processed_at = utcnow()
-                verbs.patient_wrote(session, conversation)
+                routed += conversations.route_to_ticket(session, settings, message)
                 continue
             return _Turn(
                 message.id,
@@ -131,7 +129,9 @@ def _drain(
     owner: str, ttl: float, deliver: Callable[[int], None], heartbeat: leases.Heartbeat,
 ) -> Outcome:
     outbox_ids: list[int] = []
-    while (turn := _prepare(factory, conversation_id)) is not None:
+    routed: list[int] = []
+    while (turn := _prepare(factory, settings, conversation_id, routed)) is not None:
+        _deliver_all(deliver, routed, outbox_ids)
         try:
             replies = _run_turn(dialogue, turn)
             with factory() as session, session.begin():
@@ -153,10 +153,17 @@ def _drain(
                 delay = _retry_delay(settings, attempts)
                 _set_retry(factory, conversation_id, delay)
                 return Outcome("retry", tuple(outbox_ids), delay)
-        for outbox_id in turn_ids:
-            deliver(outbox_id)
-        outbox_ids += turn_ids
+        _deliver_all(deliver, turn_ids, outbox_ids)
+    _deliver_all(deliver, routed, outbox_ids)
     return Outcome("done", tuple(outbox_ids))
+
+
+def _deliver_all(deliver: Callable[[int], None], committed: list[int], delivered: list[int]) -> None:
+    """Hand committed outbox items to `deliver` once each, and empty `committed`."""
+    for outbox_id in committed:
+        deliver(outbox_id)
+    delivered += committed
+    committed.clear()
 
 
 def process_conversation(

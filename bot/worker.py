@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import clock, outbox, stalled, turns
-from handoff import digest
+from handoff import digest, verbs
 from store.config import Settings
 from handoff.outbound import notify_coordinators
 from store.db import session_factory
@@ -55,7 +55,8 @@ class Worker:
         self.dialogue = dialogue or dialogue_client(settings)
         self.sender_for = sender_for or sender_factory(settings)
         # Periodic checks run by the sweep; each returns outbox ids to deliver.
-        self.periodic: list[Callable[[], list[int]]] = [lambda: stalled.check_stalled(self.factory, self.settings)]
+        self.periodic: list[Callable[[], list[int]]] = [
+            lambda: stalled.check_stalled(self.factory, self.settings), self.raise_overdue]
         h = self.huey
 
         @h.task(name="process_conversation")
@@ -103,6 +104,14 @@ class Worker:
         for outbox_id in ids:
             self.deliver_outbox(outbox_id)
         return ids
+
+    def raise_overdue(self, now: datetime | None = None) -> list[int]:
+        """Overdue normal tickets become high (handoff.verbs.raise_overdue); nothing to send."""
+        with self.factory() as session, session.begin():
+            raised = verbs.raise_overdue(session, now or clock.now())
+            if raised:
+                log.info("raised %d overdue tickets to high: %s", len(raised), ", ".join(t.public_id for t in raised))
+        return []
 
     def enqueue(self, conversation_id: int) -> None:
         self.process_conversation(conversation_id)

@@ -10,7 +10,7 @@ from typing import Any
 
 from .catalog import load_catalog, validate_catalog
 from .datafile import CatalogError
-from .pricing import estimate, override_item
+from .pricing import carry_overrides, estimate, override_item
 from .records import records_checklist, records_missing
 from .render import render_estimate, render_recommendation_line
 from .rules import recommend
@@ -24,6 +24,7 @@ def estimate_for_case(case: dict[str, Any] | None) -> dict[str, Any]:
 
 __all__ = [
     "CatalogError",
+    "carry_overrides",
     "estimate",
     "estimate_for_case",
     "load_catalog",

@@ -270,3 +270,24 @@ def override_item(estimate: dict[str, Any], code: str, low: float, high: float, 
         "reason": reason.strip(), "by": by.strip(), "at": at,
     }]
     return new
+
+
+def carry_overrides(previous: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[str, Any] | None:
+    """`new` with the coordinator's overrides of `previous` applied again, in order.
+
+    The dialogue estimates afresh each turn; a coordinator's range for an item stays the
+    item's range while the same pathway still has that item. An override whose pathway
+    or item is gone is left out of the new estimate (its history row stays with the case).
+    """
+    if not isinstance(new, dict) or "items" not in new or not isinstance(previous, dict):
+        return new
+    carried = new
+    for change in previous.get("overrides") or []:
+        if change in (carried.get("overrides") or []):
+            continue
+        try:
+            carried = override_item(carried, change["code"], change["new"]["low"], change["new"]["high"],
+                                    change["reason"], change["by"], at=change["at"], pathway=change.get("pathway"))
+        except (KeyError, TypeError, ValueError):
+            continue
+    return carried

@@ -146,7 +146,8 @@ def recommendation(rec: Mapping[str, Any] | None) -> Recommendation | None:
     for raw in rec.get("reasons") or []:
         code = rule_id(raw)
         detail = raw.split(":", 1)[1].strip() if ":" in raw else ""
-        reasons.append(Reason(code, english.get(f"reason.{code}", code), detail))
+        text = english.get(f"reason.{code}") or labels()["recommendation_reasons"].get(code, code)
+        reasons.append(Reason(code, text, detail))
     primary = rec.get("primary")
     return Recommendation(
         pathway=primary,

@@ -55,7 +55,8 @@ class TranscriptEntry:
     status: str | None  # outbound only: queued, sent, delivered, read, failed
     status_label: str | None
     error_code: str | None
-    language: str | None  # inbound: the case's language (the page's lang attribute)
+    language: str | None  # the message's own (stored), else for the patient's the case's: the lang attribute
+    language_label: str | None
     files: tuple[str, ...]
 
 
@@ -225,6 +226,7 @@ def _size(size: Any) -> str:
 def _entry(m: Message, language: str, tz: ZoneInfo) -> TranscriptEntry:
     outbound = m.direction == Direction.outbound
     status = DELIVERY.get(m.delivery_status.value) if outbound and m.delivery_status else None
+    shown = m.language or (None if outbound else language)
     return TranscriptEntry(
         id=m.id,
         direction=m.direction.value,
@@ -236,7 +238,8 @@ def _entry(m: Message, language: str, tz: ZoneInfo) -> TranscriptEntry:
         status=status,
         status_label=label("delivery", status) if status else None,
         error_code=m.error_code if status == "failed" else None,
-        language=None if outbound else language,
+        language=shown,
+        language_label=label("languages", shown) if shown else None,
         files=tuple(a.get("filename") or "attachment" for a in m.attachments or []),
     )
 

@@ -81,6 +81,10 @@ def set_case(case: Case, body: dict[str, Any], message_id: int | None) -> None:
         elif before.get(path) != value and message_id is not None:
             sources[path] = message_id
     case.sources = {path: ref for path, ref in sources.items() if path in after}
+    # A coordinator's adjusted ranges outlive the dialogue's fresh estimate of this turn.
+    previous = (case.data or {}).get("estimate")
+    if previous and body.get("estimate"):
+        body = {**body, "estimate": estimates.carry_overrides(previous, body["estimate"])}
     case.data = body
 
 

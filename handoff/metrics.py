@@ -6,6 +6,14 @@ settings in, plain figures out. Days are calendar days in the tickets' timezone
 (config `tickets.timezone`), the one the due times and the digest use. What a
 coordinator did comes from the audit log: a "claim" entry, and a "reply" or
 "reply_template" entry (each carries its ticket and its time).
+
+The funnel's "intake complete" is a case the dialogue concluded with a pathway
+(dialogs/actions/conclude.py): its recommendation names a `primary` pathway, or it
+has an `intake_complete` ticket. Every turn before that writes a placeholder
+recommendation with no pathway ("pending: ..."), and a red flag writes one with none (rule
+R1), so a recommendation alone proves nothing. "Claimed" is a "claim" audit entry
+(written with every claim, in the same transaction); a ticket's status does not say
+it: an open ticket can be resolved, or a claimed one given back, without it.
 """
 from __future__ import annotations
 
@@ -22,7 +30,7 @@ from sqlalchemy.orm import Session
 from handoff.queue import REPLY_ACTIONS, pathway_labels
 from handoff.tickets import as_utc
 from store.models import AuditEntry, Case, Conversation, Ticket
-from store.states import TicketStatus
+from store.states import Reason, TicketStatus
 
 MAX_DAYS = 366
 DEFAULT_DAYS = 30
@@ -221,14 +229,14 @@ def _funnel(session: Session, start: datetime, end: datetime, now: datetime) -> 
         .where(Conversation.created_at >= start, Conversation.created_at < end)
     ).all()
     case_ids = [case_id for _, case_id, _ in cases if case_id is not None]
-    ticketed: dict[int, list[tuple[int, TicketStatus]]] = {}
+    ticketed: dict[int, list[tuple[int, str]]] = {}  # case -> (ticket id, reason) of its tickets by `now`
     claimed_ids: set[int] = set()
     replied_cases: set[int] = set()
     for chunk in _chunks(case_ids):
-        for ticket_id, case_id, status in session.execute(
-            select(Ticket.id, Ticket.case_id, Ticket.status).where(Ticket.case_id.in_(chunk), Ticket.created_at <= now)
+        for ticket_id, case_id, reason in session.execute(
+            select(Ticket.id, Ticket.case_id, Ticket.reason).where(Ticket.case_id.in_(chunk), Ticket.created_at <= now)
         ):
-            ticketed.setdefault(case_id, []).append((ticket_id, status))
+            ticketed.setdefault(case_id, []).append((ticket_id, reason))
         replied_cases.update(session.scalars(
             select(AuditEntry.case_id).distinct()
             .where(AuditEntry.action.in_(REPLY_ACTIONS), AuditEntry.case_id.in_(chunk), AuditEntry.at <= now)
@@ -243,11 +251,24 @@ def _funnel(session: Session, start: datetime, end: datetime, now: datetime) -> 
         body = data or {}
         tickets = ticketed.get(case_id, []) if case_id is not None else []
         counts["consent"] += body.get("consent") == "given"
-        counts["intake_complete"] += bool(body.get("recommendation"))
+        counts["intake_complete"] += _intake_complete(body, [reason for _, reason in tickets])
         counts["ticket"] += bool(tickets)
-        counts["claimed"] += any(t in claimed_ids or status != TicketStatus.open for t, status in tickets)
+        # Only a coordinator's claim (audit) counts: not a ticket resolved or reopened unclaimed.
+        counts["claimed"] += any(ticket_id in claimed_ids for ticket_id, _ in tickets)
         counts["replied"] += case_id in replied_cases
     return dict(counts)
+
+
+def _intake_complete(body: Mapping[str, Any], ticket_reasons: list[str]) -> bool:
+    """The dialogue concluded the intake: the case has a pathway (only the conclusion
+    sets one), or the bot opened an `intake_complete` ticket (the pathway may since have
+    gone, e.g. a red flag after the recommendation). A mid-intake placeholder
+    (`{"primary": None, "reasons": ["pending: ..."]}`), a red flag's R1 recommendation
+    and a handoff before the end have neither."""
+    recommendation = body.get("recommendation")
+    if isinstance(recommendation, Mapping) and recommendation.get("primary"):
+        return True
+    return Reason.intake_complete.value in ticket_reasons
 
 
 def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:

@@ -38,9 +38,10 @@ def outbox_item(session: Session, message_id: int | None, channel: str, recipien
 
 
 def queue_outbound(
-    session: Session, conversation: Conversation, text: str, extra: dict[str, Any], reply_to: int | None = None
+    session: Session, conversation: Conversation, text: str, extra: dict[str, Any], reply_to: int | None = None,
+    language: str | None = None,
 ) -> int:
-    """Store an outbound message and its outbox item; returns the outbox id."""
+    """Store an outbound message (in `language`, when known) and its outbox item; returns the outbox id."""
     out = Message(
         conversation_id=conversation.id,
         direction=Direction.outbound,
@@ -48,6 +49,7 @@ def queue_outbound(
         delivery_status=DeliveryStatus.queued,
         body=text,
         subject=extra.get("subject"),
+        language=language,
         attachments=[],
         reply_to_id=reply_to,
     )

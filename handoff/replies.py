@@ -45,6 +45,7 @@ class Template:
     content_sid: str
     variables: dict[str, str]  # {"1": "Amina", ...}: Twilio's ContentVariables
     preview: str
+    language: str  # the approved template's language (the fallback when the patient's has none)
 
 
 @dataclass(frozen=True)
@@ -132,10 +133,12 @@ def _templates(settings: Mapping[str, Any], language: str, values: Mapping[str, 
         lang = language if language in sids else FALLBACK
         if lang not in sids:
             continue
-        variables = {str(i): str(values.get(name, "")) for i, name in enumerate(spec.get("variables") or [], start=1)}
-        label = CATALOG.messages(lang).get(f"templates.{key}.label", key)
-        preview = _words(CATALOG.t(f"templates.{key}.preview", lang, **values))
-        out.append(Template(key, label, sids[lang], variables, preview))
+        words = CATALOG.messages(lang)
+        filled = {**values, "patient_name": values.get("patient_name") or words.get("patient_name_fallback", "")}
+        variables = {str(i): str(filled.get(name, "")) for i, name in enumerate(spec.get("variables") or [], start=1)}
+        label = words.get(f"templates.{key}.label", key)
+        preview = _words(CATALOG.t(f"templates.{key}.preview", lang, **filled))
+        out.append(Template(key, label, sids[lang], variables, preview, lang))
     return tuple(out)
 
 

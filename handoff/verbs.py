@@ -2,7 +2,7 @@
 caller's transaction, that checks its transition (store.states) and queues its
 side effects (outbox deliveries) to run only after commit. The gateway and the
 coordinator console change state through these and nothing else: open_ticket,
-escalate, flag, claim, assign, reply, reply_template, add_note, wait_on_patient,
+escalate, raise_overdue, flag, claim, assign, reply, reply_template, add_note, wait_on_patient,
 patient_wrote, resolve, reopen, hand_over, hand_back, opt_out, refuse_consent, erase.
 
 Raises `store.states.IllegalTransition` for a change the state machines do not allow.
@@ -56,6 +56,18 @@ def escalate(
         raise IllegalTransition("a resolved ticket cannot be escalated: reopen it")
     _, ids = open_ticket(session, settings, ticket.case, ticket.reason, priority, now, deliver)
     return ids
+
+
+def raise_overdue(session: Session, now: datetime) -> list[Ticket]:
+    """DESIGN 6.6: a normal ticket the family is still waiting on past its due time is
+    high, so it sorts above fresh normal work. Coordinators are not mailed again: the
+    queue marks it overdue and the digest lists it. A ticket waiting on the patient waits
+    on them, not on us, and is left as it is."""
+    overdue = list(session.scalars(select(Ticket).where(
+        Ticket.status.in_([TicketStatus.open, TicketStatus.claimed]), Ticket.priority == "normal", Ticket.due_at <= now)))
+    for ticket in overdue:
+        ticket.priority = "high"
+    return overdue
 
 
 def flag(session: Session, ticket: Ticket) -> Ticket:
@@ -132,11 +144,19 @@ def wait_on_patient(session: Session, ticket: Ticket) -> Ticket:
     return ticket
 
 
-def patient_wrote(session: Session, conversation: Conversation) -> None:
-    """A ticket waiting on the patient is worked on again when the patient writes."""
-    for ticket in (conversation.case.tickets if conversation.case else []):
+def patient_wrote(session: Session, conversation: Conversation) -> Ticket | None:
+    """The patient wrote while a person owns the conversation: a ticket waiting on the
+    patient is worked on again, and when every ticket of the case is resolved the
+    latest is reopened (DESIGN 6.6), so the message is never left in a closed ticket.
+    Returns the ticket the message now belongs to (None for a case without tickets)."""
+    all_tickets = sorted(conversation.case.tickets if conversation.case else [], key=lambda t: t.id)
+    unresolved = [t for t in all_tickets if t.status != TicketStatus.resolved]
+    for ticket in unresolved:
         if ticket.status == TicketStatus.waiting_patient:
             ticket.status = move(ticket.status, TicketStatus.claimed)
+    if unresolved:
+        return unresolved[-1]
+    return reopen(session, all_tickets[-1]) if all_tickets else None
 
 
 def resolve(session: Session, ticket: Ticket) -> Ticket:

@@ -25,6 +25,7 @@ ENV_OVERRIDES: dict[str, str] = {
     "INTAKE_HOST": "server.host",
     "INTAKE_PORT": "server.port",
     "PUBLIC_BASE_URL": "server.public_base_url",
+    "TRUSTED_PROXIES": "server.trusted_proxies",
     "RASA_URL": "rasa.url",
     "ACTION_SERVER_PORT": "rasa.action_port",
     "SMTP_HOST": "smtp.host",

@@ -132,6 +132,7 @@ class Message(Base):
     delivery_status: Mapped[DeliveryStatus | None] = mapped_column(_enum(DeliveryStatus))
     body: Mapped[str] = mapped_column(Text, default="")
     subject: Mapped[str | None] = mapped_column(String(998))
+    language: Mapped[str | None] = mapped_column(String(16))  # the language it is written in, when known
     attachments: Mapped[list[Any]] = mapped_column(JSON, default=list)
     error_code: Mapped[str | None] = mapped_column(String(32))
     # Inbound: failed processing attempts (poison messages stop after a limit).
@@ -351,7 +352,7 @@ class AuditEntry(Base):
     actor: Mapped[str] = mapped_column(String(320))
     action: Mapped[str] = mapped_column(String(64), index=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"), index=True)
-    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"), index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     def __repr__(self) -> str:

@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 
 import estimates
 from dialogs.actions import answers, form_slots
-from dialogs.actions.messaging import contact_name, message_text, opening, org, publish, send
+from dialogs.actions.messaging import agreed_estimate, contact_name, message_text, opening, org, publish, send
 from dialogs.messages import t
 from dialogs.understanding import signals
 from handoff.turn import OwnerChange, TicketRequest, TurnUpdate
@@ -22,7 +22,7 @@ def _conclude_intake(tracker: Tracker, language: str, lines: list[str]) -> TurnU
     """Recommendation and estimate (DESIGN 2.4) or, after a red flag, a personal follow-up."""
     case = dict(tracker.get_slot("case") or {})
     recommendation = estimates.recommend(case)
-    estimate = estimates.estimate(case, recommendation)
+    estimate = agreed_estimate(tracker, case, recommendation)
     case["recommendation"] = recommendation
     case["estimate"] = estimate
     if case.get("safety", {}).get("emergency"):
@@ -134,7 +134,7 @@ def after_intake(dispatcher: CollectingDispatcher, tracker: Tracker, answer: str
         case = dict(tracker.get_slot("case") or {})
         if not case.get("safety", {}).get("emergency"):
             case["recommendation"] = estimates.recommend(case)
-            case["estimate"] = estimates.estimate(case, case["recommendation"])
+            case["estimate"] = agreed_estimate(tracker, case, case["recommendation"])
         before = tracker.get_slot("offer") or {}
         after = _offer(case)
         changed = bool(before) and before.get("primary") and after["primary"] and before != after

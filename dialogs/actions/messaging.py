@@ -9,6 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+import estimates
 from dialogs.messages import t
 from handoff.turn import MEDIA_ONLY_TEXT, TurnUpdate
 from store.config import load_settings
@@ -70,3 +71,11 @@ def contact_name(tracker: Tracker) -> str | None:
     name = meta.get("contact_name")
     # The whole profile name: a first token can be a mere title ("أبو" of "أبو حسن").
     return name.strip()[:60] if isinstance(name, str) and name.strip() else None
+
+
+def agreed_estimate(tracker: Tracker, case: dict[str, Any], recommendation: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The estimate for `recommendation`, with the items a coordinator adjusted in the
+    console at their adjusted range (the gateway passes them in the turn's metadata)."""
+    meta = (tracker.latest_message or {}).get("metadata") or {}
+    fresh = estimates.estimate(case, recommendation)
+    return estimates.carry_overrides({"overrides": meta.get("estimate_overrides") or []}, fresh)

@@ -30,7 +30,7 @@ HUMAN_INTENT_CONFIDENCE = 0.85
 STOP_INTENT_CONFIDENCE = 0.8
 
 
-def _readable(text: str, meta: Mapping[str, Any], channel: str) -> tuple[str, str]:
+def readable_text(text: str, meta: Mapping[str, Any], channel: str) -> tuple[str, str]:
     """(the new words of the message, what is read for facts: an e-mail's subject too)."""
     # An e-mail's subject often names the diagnosis or the service ("Request: remote second opinion").
     subject = (meta.get("subject") or "").strip() if channel == "email" else ""
@@ -144,7 +144,7 @@ class ActionUnderstand(Action):
         meta = message.get("metadata") or {}
         channel = meta.get("channel") or tracker.get_slot("channel") or "simulator"
         requested = tracker.get_slot("requested_slot")
-        text, readable = _readable(message_text(tracker), meta, channel)
+        text, readable = readable_text(message_text(tracker), meta, channel)
 
         # Safety first (DESIGN 2.2): before consent, before anything else.
         known_flags: list[str] = list(tracker.get_slot("red_flags") or [])

@@ -60,3 +60,19 @@ def test_the_first_admin_is_created_once(settings, factory) -> None:
     assert first_admin(settings) is None  # there is an admin now
     with factory() as session:
         assert users.sign_in(session, email, password).user is not None
+
+
+def test_no_first_admin_when_its_address_is_a_coordinators_and_the_run_goes_on(settings, factory, capsys) -> None:
+    with factory() as session, session.begin():
+        users.create_user(session, settings.get_path("console.first_admin_email"), Role.coordinator)
+    assert first_admin(settings) is None
+    assert "intake user add EMAIL --role admin" in capsys.readouterr().err
+    with factory() as session:
+        assert [u.role for u in session.scalars(select(User))] == [Role.coordinator]
+
+
+def test_user_add_migrates_a_database_that_does_not_exist_yet(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    done = _intake(url, "user", "add", "first@example.org", "--role", "admin")
+    assert done.returncode == 0, done.stderr
+    assert "first@example.org (admin) one-time password: " in done.stdout

@@ -105,3 +105,15 @@ def test_a_quiet_family_through_rasa_gets_a_reminder_then_a_ticket(rasa_servers,
     assert ticket.reason == "intake_stalled"
     assert len([r for r in twilio_http.requests if r.data.get("To") == f"whatsapp:{sender}"]) == asked + 1
     assert clock.offset_seconds() == 25 * HOUR
+
+
+def test_the_sweep_raises_a_ticket_left_past_its_due_time_to_high(settings, factory, test_clock) -> None:
+    _intake(factory)
+    test_clock(25 * HOUR)
+    check_stalled(factory, settings)  # the intake_stalled ticket, normal, due one business day later
+    worker = Worker(settings, huey=MemoryHuey("overdue", immediate=True), sender_for=sender_factory(settings))
+    worker.sweep()
+    assert [t.priority for t in _tickets(factory)] == ["normal"]
+    test_clock(5 * 24 * HOUR)  # past any business day, weekends and holidays included
+    worker.sweep()
+    assert [t.priority for t in _tickets(factory)] == ["high"]

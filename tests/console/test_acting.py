@@ -108,11 +108,14 @@ def test_outside_the_24_hour_window_only_templates_are_offered(live_console, bro
     assert choices == list(live_console.settings["console"]["whatsapp_templates"])
 
     # Free text posted anyway (a stale page, a script) is refused by the server.
-    client = _client_as(live_console, browser)
+    client = live_console.http(email, password)
     page = client.get(f"{live_console.url}/console/tickets/{ticket}")
-    sent_before = len(_twilio_bodies(live_console))
-    client.post(f"{live_console.url}/console/tickets/{ticket}/reply", data={"text": "hi", "csrf_token": csrf_token(page.text)})
-    assert len(_twilio_bodies(live_console)) == sent_before
+    assert page.status_code == 200 and 'id="window-closed"' in page.text  # signed in, on the ticket's page
+    sent_before, outbound_before = len(_twilio_bodies(live_console)), _outbound_count(live_console)
+    refused = client.post(f"{live_console.url}/console/tickets/{ticket}/reply",
+                          data={"text": "hi", "csrf_token": csrf_token(page.text)})
+    assert refused.status_code == 200 and "only an approved template may be sent" in refused.text
+    assert len(_twilio_bodies(live_console)) == sent_before and _outbound_count(live_console) == outbound_before
 
     _click(browser, "send")
     wait_for(lambda: len(_twilio_bodies(live_console)) > sent_before, timeout=20)
@@ -241,11 +244,6 @@ def _routed(live: Any, text: str) -> bool:
         return msg is not None and msg.inbound_status == InboundStatus.routed_to_ticket
 
 
-def _client_as(live_console: Any, browser: Any) -> Any:
-    """A requests session carrying the browser's console cookie."""
-    import requests
-
-    client = requests.Session()
-    for cookie in browser.get_cookies():
-        client.cookies.set(cookie["name"], cookie["value"])
-    return client
+def _outbound_count(live: Any) -> int:
+    with live.session() as session:
+        return len(session.scalars(select(Message).where(Message.direction == Direction.outbound)).all())

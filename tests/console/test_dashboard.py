@@ -76,13 +76,22 @@ def _text(driver: Any, selector: str) -> str:
 
 @pytest.fixture
 def seeded(live_console, make_user, seed_ticket, test_clock) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    """Four tickets and a greeting, worked on by a coordinator; then six days pass."""
+    """Four tickets and a greeting, worked on by a coordinator; then six days pass.
+
+    Two intakes ended with a pathway (answered, claimed); a red flag opened an emergency
+    ticket with no pathway (late); a family asked for a person mid-intake, its case still
+    carrying the placeholder recommendation every turn before the end writes, and the
+    ticket was resolved without being claimed (resolved)."""
     email, password = make_user()
+    pending = {"primary": None, "secondary": [],
+               "reasons": ["pending: intake incomplete (treatment_history, location, requested_service)"]}
     made = {
         "answered": seed_ticket(name="Amina Otieno"),  # remote second opinion
         "claimed": seed_ticket(disease_status="relapsed", cancer_type="large_b_cell_lymphoma", name="Kofi Mensah"),
-        "late": seed_ticket(red_flags=["spinal_cord_compression"], name="Fatima Hassan"),  # urgent: due in 60 min
-        "resolved": seed_ticket(channel="email", recommend=False, name="Yaw Boateng"),
+        "late": seed_ticket(red_flags=["spinal_cord_compression"], reason="emergency",
+                            name="Fatima Hassan"),  # urgent: due in 60 min
+        "resolved": seed_ticket(channel="email", recommend=False, recommendation=pending, reason="patient_request",
+                                name="Yaw Boateng"),
     }
     _a_greeting(live_console)
     _ticket_work(live_console, email, made["answered"], reply_after=timedelta(minutes=20))
@@ -127,7 +136,9 @@ def test_the_dashboard_shows_charts_and_figures_that_match_the_tickets_and_the_c
                        "not_replied": "2"}
     funnel = {k: _text(browser, f"#table-funnel tr[data-stage='{k}'] td") for k in
               ("conversations", "consent", "intake_complete", "ticket", "claimed", "replied")}
-    assert funnel == {"conversations": "5", "consent": "4", "intake_complete": "3", "ticket": "4", "claimed": "4",
+    # Intake complete: only the two told a pathway (not the emergency, not the placeholder);
+    # claimed: the three a coordinator claimed (not the one resolved unclaimed).
+    assert funnel == {"conversations": "5", "consent": "4", "intake_complete": "2", "ticket": "4", "claimed": "3",
                       "replied": "2"}
     screenshot(browser, "dashboard")
     # The pages keep their strict CSP; only the chart images may use their inline style.
@@ -151,6 +162,7 @@ def test_the_dashboard_shows_charts_and_figures_that_match_the_tickets_and_the_c
     assert [r["category"] for r in rows if r["figure"] == "funnel"] == [
         "conversations", "consent", "intake_complete", "ticket", "claimed", "replied"]
     assert counts[("funnel", "", "replied")] == 2
+    assert counts[("funnel", "", "intake_complete")] == 2 and counts[("funnel", "", "claimed")] == 3
     assert len({r["date"] for r in rows if r["figure"] == "tickets_opened"}) == 30
 
     # A chart is an SVG image whose own response allows its inline style and no script.

@@ -4,7 +4,7 @@ from __future__ import annotations
 import jsonschema
 import pytest
 
-from estimates import estimate, estimate_for_case, load_catalog, override_item, recommend
+from estimates import carry_overrides, estimate, estimate_for_case, load_catalog, override_item, recommend
 from estimates.pricing import round_approx
 from tests.estimates.casebuild import make_case
 
@@ -157,6 +157,28 @@ def test_override_reaches_secondary_items():
     assert sec["total_low"] == sum(i["low"] for i in sec["items"])
     assert new["total_low"] == est["total_low"]
     assert new["overrides"][0]["pathway"] == "records_translation"
+
+
+def test_a_fresh_estimate_keeps_the_coordinators_ranges_for_items_it_still_has():
+    _, est = _estimate({"diagnosis.cancer_type": "glioma", "location.country": "NG"})
+    adjusted = override_item(est, "visa", 160, 160, "fee confirmed", "amina", at="2026-11-27T10:00:00+00:00")
+    _, fresh = _estimate({"diagnosis.cancer_type": "glioma", "location.country": "NG", "patient.age": 40})
+    carried = carry_overrides(adjusted, fresh)
+    assert _item(fresh, "visa")["low"] != 160
+    assert _item(carried, "visa")["low"] == _item(carried, "visa")["high"] == 160
+    assert carried["overrides"] == adjusted["overrides"]
+    assert carried["total_low"] == sum(i["low"] for i in carried["items"])
+    assert carry_overrides(adjusted, carried) == carried  # applied once, however often the turn repeats
+    assert carry_overrides(adjusted, None) is None and carry_overrides(None, fresh) is fresh
+
+
+def test_an_override_of_an_item_the_fresh_estimate_lacks_is_left_out():
+    _, est = _estimate({"diagnosis.cancer_type": "glioma", "location.country": "NG"})
+    adjusted = override_item(est, "visa", 160, 160, "fee confirmed", "amina", at="2026-11-27T10:00:00+00:00")
+    _, other = _estimate({"diagnosis.cancer_type": "breast", "location.country": "KE"})
+    assert all(i["code"] != "visa" for c in [other, *other["secondary"]] for i in c["items"])
+    carried = carry_overrides(adjusted, other)
+    assert carried["overrides"] == [] and carried["items"] == other["items"]
 
 
 @pytest.mark.parametrize(("args", "error"), [

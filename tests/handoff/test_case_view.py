@@ -139,7 +139,7 @@ def test_the_transcript_has_both_directions_oldest_first_with_delivery_status(
     patient, answer = view.transcript[0], view.transcript[1]
     assert patient.body == "Hello <b>there</b>"  # as written: the template escapes it
     assert patient.status is None and patient.language == "en" and patient.who == "Patient"
-    assert answer.status == shown and answer.status_label == shown.capitalize() and answer.language is None
+    assert answer.status == shown and answer.status_label == shown.capitalize() and answer.language == "en"
     assert answer.error_code == ("63016" if shown == "failed" else None)
 
 
@@ -252,3 +252,12 @@ def test_every_code_of_the_vocabulary_has_an_english_label() -> None:
     english = estimates.messages.messages("en")
     for rule in load_rules()["rules"] + load_rules()["secondary"]:
         assert f"reason.{rule['id']}" in english, rule["id"]
+
+
+def test_a_mid_intake_recommendation_reads_as_pending_in_english_not_as_a_code() -> None:
+    from dialogs.actions.form_slots import pending_recommendation
+
+    shown = case_facts.recommendation(pending_recommendation({"channel": "whatsapp"}))
+    assert shown is not None and shown.pathway is None
+    assert [reason.code for reason in shown.reasons] == ["pending"]
+    assert shown.reasons[0].text == case_facts.labels()["recommendation_reasons"]["pending"] != "pending"

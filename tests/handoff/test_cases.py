@@ -92,3 +92,17 @@ def test_each_changed_fact_is_attributed_to_its_message_and_a_cleared_one_loses_
     cases.set_case(case, {"diagnosis": {"cancer_type": None, "stage": "III"}, "language": "en"}, message_id=9)
     assert case.sources == {"language": 7, "diagnosis.stage": 8}
     assert case.data == {"diagnosis": {"cancer_type": None, "stage": "III"}, "language": "en"}
+
+
+def test_a_dialogue_turn_keeps_the_coordinators_adjusted_estimate() -> None:
+    case_facts = {"diagnosis": {"cancer_type": "glioma"}, "location": {"country": "NG"}, "language": "en"}
+    first = estimates.estimate_for_case(case_facts)
+    case = Case(public_id="C-000010", conversation_id=1, data={}, sources={})
+    cases.set_case(case, {**case_facts, **first}, message_id=1)
+    case.data = {**case.data, "estimate": estimates.override_item(
+        case.data["estimate"], "visa", 160, 160, "fee confirmed", "amina", at="2026-11-27T10:00:00+00:00")}
+    # The bot's next turn estimates afresh (it knows nothing of the adjustment).
+    cases.set_case(case, {**case_facts, **estimates.estimate_for_case(case_facts)}, message_id=2)
+    visa = next(i for i in case.data["estimate"]["items"] if i["code"] == "visa")
+    assert (visa["low"], visa["high"], visa.get("overridden")) == (160, 160, True)
+    assert [o["reason"] for o in case.data["estimate"]["overrides"]] == ["fee confirmed"]

@@ -13,10 +13,12 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
+import estimates
+from dialogs.actions import form_slots
 from handoff import audit, metrics, users, verbs
 from handoff.metrics import Period, PeriodError
 from store.models import Case, Contact, Conversation, Direction, InboundStatus, Message, Ticket, User
-from store.states import Role
+from store.states import Role, TicketStatus, move
 
 NAIROBI = "Africa/Nairobi"  # UTC+3 all year
 _n = itertools.count(1)
@@ -54,14 +56,19 @@ class Seed:
         return conversation
 
     def ticket(self, at: datetime, pathway: str | None = "remote_second_opinion", priority: str = "normal",
-               conversation_at: datetime | None = None) -> Ticket:
+               conversation_at: datetime | None = None, reason: str = "intake_complete",
+               recommendation: dict[str, Any] | None = None) -> Ticket:
+        """A ticket as the bot opens it: by default at the end of an intake, with its pathway;
+        `recommendation` replaces the case's (e.g. a placeholder, or R1 after a red flag)."""
         data: dict[str, Any] = {"language": "en", "consent": "given"}
-        if pathway:
+        if recommendation is not None:
+            data["recommendation"] = recommendation
+        elif pathway:
             data["recommendation"] = {"primary": pathway, "reasons": []}
         conversation = self.conversation(conversation_at or at - timedelta(minutes=20), data)
         case = conversation.case
         assert case is not None
-        ticket, _ = verbs.open_ticket(self.session, self.settings, case, "intake_complete", priority, at)
+        ticket, _ = verbs.open_ticket(self.session, self.settings, case, reason, priority, at)
         ticket.created_at = at
         self.session.flush()
         return ticket
@@ -202,13 +209,71 @@ def test_the_funnel_follows_the_conversations_started_in_the_period(seed) -> Non
     seed.ticket(day + timedelta(hours=1), conversation_at=day)  # opened, unclaimed
     seed.claim(seed.ticket(day + timedelta(hours=1), conversation_at=day), day + timedelta(hours=2))
     seed.reply(seed.ticket(day + timedelta(hours=1), conversation_at=day), day + timedelta(hours=3))
-    resolved = seed.ticket(day + timedelta(hours=1), conversation_at=day, pathway=None)
-    verbs.resolve(seed.session, resolved)  # not open any more: it was dealt with
+    # A handoff before the intake ended (no pathway), resolved without anyone claiming it.
+    resolved = seed.ticket(day + timedelta(hours=1), conversation_at=day, pathway=None, reason="patient_request")
+    verbs.resolve(seed.session, resolved)  # resolved, but never claimed
     seed.ticket(day, conversation_at=utc(2026, 11, 28))  # started before the period
     seed.reply(seed.ticket(day + timedelta(hours=1), conversation_at=day), now + timedelta(hours=1))  # after now
     board = metrics.dashboard(seed.session, Period(date(2026, 12, 1), date(2026, 12, 3)), now)
-    assert board.funnel == {"conversations": 9, "consent": 7, "intake_complete": 5, "ticket": 5, "claimed": 4,
+    # Claimed: only the claimed and the replied ones (the claim after `now` does not count yet).
+    assert board.funnel == {"conversations": 9, "consent": 7, "intake_complete": 5, "ticket": 5, "claimed": 2,
                             "replied": 1}
+
+
+def test_intake_complete_needs_a_concluded_intake_not_the_placeholder_or_a_red_flag(seed) -> None:  # type: ignore[no-untyped-def]
+    """Every turn before the end writes a recommendation with no pathway ("pending: ...");
+    a red flag writes R1's (no pathway) and opens an emergency ticket: neither is a
+    completed intake. A pathway, or an intake_complete ticket, is."""
+    day = utc(2026, 12, 2, 8)
+    now = utc(2026, 12, 5)
+    pending = form_slots.pending_recommendation({"consent": "given", "cancer_type": "breast", "channel": "whatsapp"})
+    assert pending["primary"] is None and pending["reasons"][0].startswith("pending: intake incomplete")
+    red_flag = estimates.recommend({"safety": {"emergency": True, "red_flags": ["spinal_cord_compression"]}})
+    assert red_flag["primary"] is None and red_flag["reasons"][0].startswith("R1_red_flag")
+    # Not complete: mid-intake, a handoff mid-intake, an emergency (no pathway), a stalled intake.
+    seed.conversation(day, {"consent": "given", "language": "en", "recommendation": pending})
+    seed.ticket(day + timedelta(hours=1), conversation_at=day, recommendation=pending, reason="patient_request")
+    seed.ticket(day + timedelta(hours=1), conversation_at=day, recommendation=red_flag, reason="emergency",
+                priority="urgent")
+    seed.ticket(day + timedelta(hours=1), conversation_at=day, recommendation=pending, reason="intake_stalled")
+    # Complete: told a pathway (no ticket yet, or with its ticket); and an intake that ended
+    # with a pathway before a red flag took it away (its intake_complete ticket says so).
+    seed.conversation(day, {"consent": "given", "language": "en",
+                            "recommendation": {"primary": "proton_therapy", "secondary": [], "reasons": ["R5_proton"]}})
+    seed.ticket(day + timedelta(hours=1), conversation_at=day)
+    seed.ticket(day + timedelta(hours=1), conversation_at=day, recommendation=red_flag)
+    # Its ticket is opened after `now`: not yet known to have completed.
+    seed.ticket(now + timedelta(hours=1), conversation_at=day, recommendation=red_flag)
+    board = metrics.dashboard(seed.session, Period(date(2026, 12, 1), date(2026, 12, 3)), now)
+    assert board.funnel["conversations"] == 8 and board.funnel["consent"] == 8
+    assert board.funnel["intake_complete"] == 3
+    assert board.funnel["ticket"] == 5
+
+
+def test_claimed_counts_a_coordinators_claim_not_a_ticket_resolved_without_one(seed) -> None:  # type: ignore[no-untyped-def]
+    day = utc(2026, 12, 2, 8)
+    now = utc(2026, 12, 5)
+    unclaimed = seed.ticket(day + timedelta(hours=1), conversation_at=day)
+    verbs.resolve(seed.session, unclaimed)  # resolved straight from open: never claimed
+    reopened = seed.ticket(day + timedelta(hours=1), conversation_at=day)
+    verbs.resolve(seed.session, reopened)
+    verbs.reopen(seed.session, reopened)  # open again, still never claimed
+    done = seed.ticket(day + timedelta(hours=1), conversation_at=day)
+    seed.claim(done, day + timedelta(hours=2))
+    verbs.resolve(seed.session, done)  # claimed, then resolved: it was claimed
+    given_back = seed.ticket(day + timedelta(hours=1), conversation_at=day)
+    seed.claim(given_back, day + timedelta(hours=2))
+    given_back.status = move(given_back.status, TicketStatus.open)  # given back (claimed -> open): still claimed once
+    waiting = seed.ticket(day + timedelta(hours=1), conversation_at=day)
+    seed.claim(waiting, day + timedelta(hours=2))
+    verbs.wait_on_patient(seed.session, waiting)
+    later = seed.ticket(day + timedelta(hours=1), conversation_at=day)
+    seed.claim(later, now + timedelta(minutes=1))  # after `now`: not yet
+    seed.session.flush()
+    board = metrics.dashboard(seed.session, Period(date(2026, 12, 1), date(2026, 12, 3)), now)
+    assert board.funnel["ticket"] == 6
+    assert board.funnel["claimed"] == 3  # done, given_back, waiting
+    assert board.funnel["replied"] == 0
 
 
 def test_nothing_in_the_period_gives_zeros_and_the_csv_has_every_figure(seed) -> None:  # type: ignore[no-untyped-def]

@@ -11,9 +11,10 @@ from handoff import replies, verbs
 from store.models import Case, Contact, Conversation, Direction, InboundStatus, Message, OutboxItem, Ticket, utcnow
 
 
-def _ticket(factory, channel: str = "whatsapp", language: str = "en", hours_ago: float = 1) -> int:  # type: ignore[no-untyped-def]
+def _ticket(factory, channel: str = "whatsapp", language: str = "en", hours_ago: float = 1,  # type: ignore[no-untyped-def]
+            name: str | None = "Amina Otieno") -> int:
     with factory() as session, session.begin():
-        contact = Contact(whatsapp="+254711000123", email="amina@example.org", name="Amina Otieno")
+        contact = Contact(whatsapp="+254711000123", email="amina@example.org", name=name)
         session.add(contact)
         session.flush()
         conversation = Conversation(contact_id=contact.id, channel=channel, subject="My mother", thread_key="<t1@x>")
@@ -90,3 +91,27 @@ def test_an_empty_reply_is_refused(settings, factory) -> None:
     ticket_id = _ticket(factory)
     with factory() as session, session.begin(), pytest.raises(replies.ReplyError):
         verbs.reply(session, session.get(Ticket, ticket_id), "   ", now=utcnow())
+
+
+@pytest.mark.parametrize(("language", "hello"), [("en", "Hello there,"), ("fr", "Bonjour Madame, Monsieur,"),
+                                                 ("ar", "مرحباً حضرتك،")])
+def test_without_the_contacts_name_no_template_variable_is_empty_and_no_canned_text_dangles(
+        settings, factory, language, hello) -> None:
+    ticket_id = _ticket(factory, language=language, name=None)
+    with factory() as session:
+        ticket = session.get(Ticket, ticket_id)
+        late = replies.options(session, ticket, settings, "Lee", utcnow() + timedelta(hours=30))
+        now = replies.options(session, ticket, settings, "Lee", utcnow())
+    for template in late.templates:
+        assert all(value.strip() for value in template.variables.values()), template
+        assert template.preview.startswith(hello)
+    texts = [c.text for c in now.canned]
+    assert texts and not any(" ," in text or " ." in text or " ،" in text or "يا ." in text for text in texts), texts
+
+
+def test_a_template_in_another_language_than_the_patients_says_so(settings, factory) -> None:
+    ticket_id = _ticket(factory, language="sw", hours_ago=30)
+    with factory() as session:
+        opts = replies.options(session, session.get(Ticket, ticket_id), settings, "Lee", utcnow())
+    assert opts.language == "sw" and opts.templates
+    assert {t.language for t in opts.templates} == {"en"}

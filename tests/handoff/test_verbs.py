@@ -65,6 +65,18 @@ def test_claim_reply_wait_patient_writes_resolve_reopen(factory, ticket_id) -> N
     assert _state(factory, ticket_id)[0] == TicketStatus.open
 
 
+def test_the_patient_writing_after_resolve_reopens_the_latest_ticket(factory, ticket_id) -> None:
+    _run(factory, ticket_id, verbs.claim, "coord@example.org")
+    _run(factory, ticket_id, verbs.resolve)
+    with factory() as session, session.begin():
+        reopened = verbs.patient_wrote(session, session.get(Ticket, ticket_id).case.conversation)
+        assert reopened is not None and reopened.id == ticket_id
+    assert _state(factory, ticket_id) == (TicketStatus.open, Owner.coordinator)
+    with factory() as session, session.begin():  # writing again changes nothing more
+        assert verbs.patient_wrote(session, session.get(Ticket, ticket_id).case.conversation).id == ticket_id
+    assert _state(factory, ticket_id)[0] == TicketStatus.open
+
+
 def test_side_effects_are_dropped_when_the_transaction_rolls_back(factory, ticket_id) -> None:
     delivered: list[int] = []
     _run(factory, ticket_id, verbs.claim, "coord@example.org")
@@ -185,3 +197,25 @@ def test_erase_rolled_back_keeps_rows_and_files(settings, factory, ticket_id) ->
     assert (files / relative).exists()
     with factory() as session:
         assert session.get(Ticket, ticket_id) is not None
+
+
+def test_an_overdue_normal_ticket_becomes_high_and_others_stay(factory, ticket_id) -> None:
+    from datetime import timedelta
+
+    from handoff.tickets import as_utc
+
+    with factory() as session:
+        now = as_utc(session.get(Ticket, ticket_id).due_at)
+    with factory() as session, session.begin():
+        assert verbs.raise_overdue(session, now - timedelta(seconds=1)) == []  # not yet due
+    with factory() as session, session.begin():
+        assert [t.id for t in verbs.raise_overdue(session, now + timedelta(minutes=1))] == [ticket_id]
+    with factory() as session:
+        assert session.get(Ticket, ticket_id).priority == "high"
+    _run(factory, ticket_id, verbs.claim, "coord@example.org")
+    _run(factory, ticket_id, verbs.wait_on_patient)
+    with factory() as session, session.begin():
+        ticket = session.get(Ticket, ticket_id)
+        ticket.priority = "normal"
+    with factory() as session, session.begin():  # waiting on the patient: it waits on them, not on us
+        assert verbs.raise_overdue(session, now + timedelta(days=3)) == []

@@ -94,6 +94,24 @@ def test_a_correction_after_the_intake_tells_the_new_pathway() -> None:
     assert corrected.slot("offer")["primary"] == "proton_therapy" and corrected.update.ticket is None
 
 
+def test_after_a_coordinators_adjustment_the_bot_quotes_the_adjusted_estimate() -> None:
+    chat, concluded = _complete()
+    adjusted = estimates.override_item(concluded.update.case["estimate"], "facilitation_fee", 0, 0, "waived", "lee",
+                                       at="2026-11-27T10:00:00+00:00")
+    # After hand back, the family corrects a fact; the gateway passes the adjustments along.
+    _, corrected = chat.say("She is 54 by the way", estimate_overrides=adjusted["overrides"])
+    case = corrected.update.case
+    fee = next(i for i in case["estimate"]["items"] if i["code"] == "facilitation_fee")
+    assert case["recommendation"]["primary"] == "surgical_resectability_review"
+    assert corrected.texts[0].startswith(t("update_estimate_changed", "en", previous="Surgical review (can it be operated?)"))
+    assert (fee["low"], fee["high"], fee["overridden"]) == (0, 0, True)
+    assert case["estimate"]["overrides"] == adjusted["overrides"]
+    rendered = estimates.render_estimate(case, case["recommendation"], case["estimate"], "whatsapp", "en")
+    assert rendered in corrected.texts[0]
+    fresh = estimates.estimate(case, case["recommendation"])
+    assert case["estimate"]["total_low"] < fresh["total_low"]
+
+
 def test_a_message_after_the_intake_is_acknowledged_briefly_and_never_twice_alike() -> None:
     chat, _ = _complete()
     _, first = chat.say("We will wait for your call")
