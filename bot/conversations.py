@@ -178,6 +178,7 @@ def apply_turn(session: Session, settings: Settings, message_id: int, replies: l
     inbound.inbound_status = InboundStatus.processed
     inbound.processed_at = utcnow()
     case = case_store.get_or_create_case(session, conversation)
+    verbs.patient_wrote(session, conversation, reopen_resolved=False)  # after hand back: a wait is over
     outbox_ids: list[int] = []
     texts = [reply["text"] for reply in replies if reply.get("text")]
     now = utcnow()

@@ -124,7 +124,7 @@ def deliver(
     conversation's earlier replies are with the provider (a patient reads them in order)."""
     cfg = settings["outbox"]
     lease = float(cfg.get("lease_seconds", 120))
-    if _wait_for_earlier(factory, outbox_id):
+    if _wait_for_earlier(factory, outbox_id, float(cfg.get("wait_recheck_seconds", 5))):
         return Delivery("waiting")
     if not _claim(factory, outbox_id, lease):
         return Delivery("skipped")
@@ -161,9 +161,14 @@ def _same_conversation(item: OutboxItem) -> Select[tuple[OutboxItem]]:
     )
 
 
-def _wait_for_earlier(factory: sessionmaker[Session], outbox_id: int) -> bool:
+def _wait_for_earlier(factory: sessionmaker[Session], outbox_id: int, recheck: float) -> bool:
     """An earlier reply of the same conversation is not with the provider yet: this
-    one waits (due again when that one's lease or backoff ends, or sooner when it is sent)."""
+    one waits, due again when that one's backoff ends, or sooner when it is sent.
+
+    While the earlier one is being sent, this one is due again after `recheck` seconds
+    (the sweep looks), not only at the end of that one's lease: the earlier one can be
+    sent and release this one between this read and this write, and the write would
+    then hold this reply back for the whole lease."""
     with factory() as session, session.begin():
         item = session.get(OutboxItem, outbox_id)
         if item is None or item.message_id is None or item.status != OutboxStatus.pending:
@@ -171,8 +176,11 @@ def _wait_for_earlier(factory: sessionmaker[Session], outbox_id: int) -> bool:
         earlier = session.scalar(_same_conversation(item).where(OutboxItem.id < item.id).order_by(OutboxItem.id).limit(1))
         if earlier is None:
             return False
-        until = earlier.lease_until if earlier.status == OutboxStatus.sending else earlier.next_attempt_at
-        item.next_attempt_at = max(as_utc(item.next_attempt_at), as_utc(until or utcnow()))
+        if earlier.status == OutboxStatus.sending:
+            until = min(as_utc(earlier.lease_until or utcnow()), clock.now() + timedelta(seconds=recheck))
+        else:
+            until = as_utc(earlier.next_attempt_at or utcnow())
+        item.next_attempt_at = max(as_utc(item.next_attempt_at), until)
         item.queued_at = None
         return True
 

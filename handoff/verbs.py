@@ -144,11 +144,12 @@ def wait_on_patient(session: Session, ticket: Ticket) -> Ticket:
     return ticket
 
 
-def patient_wrote(session: Session, conversation: Conversation) -> Ticket | None:
-    """The patient wrote while a person owns the conversation: a ticket waiting on the
-    patient is worked on again, and when every ticket of the case is resolved the
-    latest is reopened (DESIGN 6.6), so the message is never left in a closed ticket.
-    Returns the ticket the message now belongs to (None for a case without tickets)."""
+def patient_wrote(session: Session, conversation: Conversation, reopen_resolved: bool = True) -> Ticket | None:
+    """The patient wrote: a ticket waiting on the patient is worked on again (also after
+    hand back, when the bot answers). While a person owns the conversation
+    (`reopen_resolved`), when every ticket of the case is resolved the latest is
+    reopened (DESIGN 6.6), so the message is never left in a closed ticket.
+    Returns the unresolved ticket the message belongs to, if any."""
     all_tickets = sorted(conversation.case.tickets if conversation.case else [], key=lambda t: t.id)
     unresolved = [t for t in all_tickets if t.status != TicketStatus.resolved]
     for ticket in unresolved:
@@ -156,7 +157,7 @@ def patient_wrote(session: Session, conversation: Conversation) -> Ticket | None
             ticket.status = move(ticket.status, TicketStatus.claimed)
     if unresolved:
         return unresolved[-1]
-    return reopen(session, all_tickets[-1]) if all_tickets else None
+    return reopen(session, all_tickets[-1]) if all_tickets and reopen_resolved else None
 
 
 def resolve(session: Session, ticket: Ticket) -> Ticket:

@@ -109,6 +109,31 @@ def test_a_hand_over_leaves_the_conversation_waiting_for_a_coordinator(factory, 
         assert session.scalar(select(Ticket)).reason == "patient_request"
 
 
+def test_after_hand_back_the_patients_message_ends_a_wait_on_the_patient_but_reopens_nothing(factory, settings) -> None:
+    from handoff import verbs
+    from store.states import TicketStatus
+
+    first = _receive(factory, settings, _whatsapp(1, "I want to talk to a person"))
+    update = TurnUpdate(case={"language": "en"}, ticket=TicketRequest(Reason.patient_request, Priority.normal),
+                        owner=OwnerChange.hand_over)
+    _turn(factory, settings, first.message_id, _reply("A coordinator will write to you.", update))
+    with factory() as session, session.begin():
+        ticket = session.scalar(select(Ticket))
+        verbs.claim(session, ticket, "lee@example.org")
+        verbs.wait_on_patient(session, ticket)
+        verbs.hand_back(session, ticket.case.conversation)
+    second = _receive(factory, settings, _whatsapp(2, "Here are the reports"))
+    _turn(factory, settings, second.message_id, _reply("Thank you.", TurnUpdate(case={"language": "en"})))
+    with factory() as session, session.begin():
+        ticket = session.scalar(select(Ticket))
+        assert ticket.status == TicketStatus.claimed and ticket.case.conversation.owner == Owner.bot
+        verbs.resolve(session, ticket)
+    third = _receive(factory, settings, _whatsapp(3, "Thanks again"))
+    _turn(factory, settings, third.message_id, _reply("You are welcome.", TurnUpdate(case={"language": "en"})))
+    with factory() as session:  # the bot answered: a resolved ticket stays resolved
+        assert session.scalar(select(Ticket)).status == TicketStatus.resolved
+
+
 def test_an_opt_out_closes_the_conversation_after_its_confirmation(factory, settings) -> None:
     first = _receive(factory, settings, _whatsapp(1, "STOP"))
     _turn(factory, settings, first.message_id, _reply("You will receive no more messages.", TurnUpdate(case={"language": "en"}, opt_out=True)))

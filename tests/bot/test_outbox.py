@@ -272,3 +272,21 @@ def test_a_later_reply_waits_for_an_earlier_unsent_one_of_the_conversation(setti
     assert result.status == "sent" and result.next == (second,)
     assert outbox.deliver(factory, settings, second, senders).status == "sent"
     assert [r.data["Body"] for r in http.requests] == ["first reply", "first reply", "second reply"]
+
+
+def test_a_reply_waiting_on_one_being_sent_is_due_again_soon_not_at_the_end_of_its_lease(settings, factory) -> None:
+    """The earlier reply can be sent, and release this one, between this one's read and
+    write: were it held until the earlier one's lease ends, it would wait minutes."""
+    conversation_id = _conversation(factory)
+    senders = sender_factory(settings, RecordingTwilioHttpClient())
+    first, second = _queue(factory, conversation_id, "first reply"), _queue(factory, conversation_id, "second reply")
+    with factory() as session, session.begin():  # another worker is sending the first, under a 120 s lease
+        item = session.get(OutboxItem, first)
+        item.status, item.lease_until = OutboxStatus.sending, utcnow() + timedelta(seconds=120)
+    assert outbox.deliver(factory, settings, second, senders).status == "waiting"
+    recheck = float(settings["outbox"]["wait_recheck_seconds"])
+    with factory() as session:
+        due = session.get(OutboxItem, second).next_attempt_at
+    due = due if due.tzinfo else due.replace(tzinfo=utcnow().tzinfo)
+    assert due <= utcnow() + timedelta(seconds=recheck + 1)
+    assert settings["outbox"]["lease_seconds"] > recheck + 1  # the lease's end would be later

@@ -338,6 +338,9 @@ def _full_page_png(driver: Any) -> bytes:
 def screenshot() -> Callable[..., Path]:
     def take(driver: Any, name: str, full_page: bool = True) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        if not _written:  # this run's first: the folder shows this run only
+            for old in SCREENSHOTS.glob("*.png"):
+                old.unlink()
         path = SCREENSHOTS / f"{name}.png"
         path.write_bytes(_full_page_png(driver) if full_page else driver.get_screenshot_as_png())
         _written.append(path)

@@ -16,23 +16,12 @@ from tests.helpers import wait_for
 
 
 # Not autouse: these need the live app, which must come after the module's autouse fixtures.
-pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("_fast_polling", "_stand_ins_until_the_other_pages_exist")]
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("_fast_polling")]
 
 
 @pytest.fixture
 def _fast_polling(live_console) -> None:  # type: ignore[no-untyped-def]
     live_console.settings["console"]["queue_poll_seconds"] = 1
-
-
-@pytest.fixture
-def _stand_ins_until_the_other_pages_exist(live_console) -> None:  # type: ignore[no-untyped-def]
-    # TEMPORARY (console-queue helper): the case page, dashboard, users and audit log are
-    # written by other helpers; base.html and the rows link to them. Remove once they exist.
-    app = live_console.app
-    for endpoint, rule in [("console.case", "/console/tickets/<public_id>"), ("console.dashboard", "/console/dashboard"),
-                           ("console.users", "/console/users"), ("console.audit_log", "/console/audit")]:
-        if endpoint not in app.view_functions:
-            app.add_url_rule(rule, endpoint=endpoint, view_func=lambda **_kw: "stand-in")
 
 
 def _row_ids(driver: Any) -> list[str]:
