@@ -228,7 +228,6 @@ def give_up_on_message(session: Session, settings: Settings, message_id: int, er
     return outbox_ids
 
 
-
 def route_to_ticket(session: Session, settings: Settings, message: Message) -> list[int]:
     """A message for a conversation a person owns goes to the case's ticket (verbs.patient_wrote:
     reopened if resolved) and the bot stays silent, except to a red flag: the emergency
@@ -240,7 +239,11 @@ def route_to_ticket(session: Session, settings: Settings, message: Message) -> l
     verbs.patient_wrote(session, conversation)
     case = conversation.case
     data = dict(case.data or {}) if case is not None else {}
-    reading = unseen.read_message(message.body, message.subject, message.channel, data.get("language"))
+    try:
+        reading = unseen.read_message(message.body, message.subject, message.channel, data.get("language"))
+    except Exception:  # noqa: BLE001 - a reading bug must not hold the message back from the person
+        log.exception("message %s: reading it for red flags failed; it goes to the ticket unread", message.id)
+        return []
     message.language = reading.language
     if case is None or reading.emergency_reply is None or conversation.contact.opted_out:
         return []

@@ -76,3 +76,18 @@ def test_a_red_flag_for_a_coordinator_is_answered_at_once_and_the_ticket_made_ur
         reply = session.scalar(select(Message).where(Message.direction == Direction.outbound))
         assert (message.language, reply.language, reply.reply_to_id) == ("ar", "ar", message.id)
         assert session.scalar(select(Conversation)).owner == Owner.coordinator  # still the coordinator's
+
+
+def test_a_reading_that_fails_still_routes_the_message_to_the_ticket(settings, factory, monkeypatch) -> None:
+    from dialogs import unseen
+
+    def broken(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("a bug in the red-flag lexicon")
+
+    monkeypatch.setattr(unseen, "read_message", broken)
+    conversation_id = _resolved_case(factory, "والدي عنده حرارة ٣٩ بعد الكيماوي")
+    assert process_conversation(factory, settings, NOWHERE, conversation_id).status == "done"
+    with factory() as session:
+        message = session.scalar(select(Message).where(Message.direction == Direction.inbound))
+        assert message.inbound_status == InboundStatus.routed_to_ticket
+        assert session.scalars(select(Ticket)).one().status == TicketStatus.open  # reopened for a person
