@@ -17,7 +17,7 @@ from typing import Any
 
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import clock, outbox, stalled, turns
@@ -132,7 +132,7 @@ class Worker:
         while not stop.wait(interval):
             try:
                 self.sweep()
-            except SQLAlchemyError:
+            except Exception:  # noqa: BLE001 - the sweeper must outlive any failure, or nothing is retried again
                 log.exception("sweep failed; trying again in %.0f s", interval)
 
     def consumer(self, workers: int = 2, **options: Any) -> "SweepingConsumer":

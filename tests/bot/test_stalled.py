@@ -117,3 +117,29 @@ def test_the_sweep_raises_a_ticket_left_past_its_due_time_to_high(settings, fact
     test_clock(5 * 24 * HOUR)  # past any business day, weekends and holidays included
     worker.sweep()
     assert [t.priority for t in _tickets(factory)] == ["high"]
+
+
+def test_the_sweeper_outlives_a_failing_check(settings, factory) -> None:
+    import threading
+
+    from tests.helpers import wait_for
+
+    worker = Worker(settings, huey=MemoryHuey("sweeper", immediate=True), sender_for=sender_factory(settings))
+    calls: list[int] = []
+
+    def flaky() -> list[int]:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("a bug in one periodic check")
+        return []
+
+    worker.periodic.append(flaky)
+    stop = threading.Event()
+    sweeper = threading.Thread(target=worker._sweep_forever, args=(stop,), daemon=True)
+    sweeper.start()
+    try:
+        wait_for(lambda: len(calls) >= 3, timeout=20)  # swept again after the failure
+        assert sweeper.is_alive()
+    finally:
+        stop.set()
+        sweeper.join(timeout=10)
