@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dialogs.actions.messaging import org
-from dialogs.actions.understand import readable_text
-from dialogs.messages import t
+from dialogs.messages import org, t
 from dialogs.understanding import language as lang_detection
 from dialogs.understanding import safety
+from dialogs.understanding.text import readable_text
 
 
 @dataclass(frozen=True)

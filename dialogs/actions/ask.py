@@ -11,8 +11,8 @@ from rasa_sdk.types import DomainDict
 
 from dialogs.actions import answers, form_slots
 from dialogs.actions.conclude import after_intake
-from dialogs.actions.messaging import contact_name, opening, org, send
-from dialogs.messages import t
+from dialogs.actions.messaging import contact_name, opening, send
+from dialogs.messages import org, t
 
 
 class ValidateIntakeForm(FormValidationAction):

@@ -11,8 +11,8 @@ from rasa_sdk.types import DomainDict
 
 import estimates
 from dialogs.actions import answers, form_slots
-from dialogs.actions.messaging import agreed_estimate, contact_name, message_text, opening, org, publish, send
-from dialogs.messages import t
+from dialogs.actions.messaging import agreed_estimate, contact_name, message_text, opening, publish, send
+from dialogs.messages import org, t
 from dialogs.understanding import signals
 from handoff.turn import OwnerChange, TicketRequest, TurnUpdate
 from store.states import Reason

@@ -2,7 +2,6 @@
 name, the opening lines, a reply never sent twice in a row, and the turn update."""
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -10,16 +9,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 import estimates
-from dialogs.messages import t
+from dialogs.messages import org, t
 from handoff.turn import MEDIA_ONLY_TEXT, TurnUpdate
-from store.config import load_settings
-
-
-@lru_cache(maxsize=1)
-def org() -> dict[str, str]:
-    """The organisation's name and privacy page, for the messages that name them."""
-    organisation = load_settings()["organisation"]
-    return {"org": organisation["name"], "privacy_url": organisation["privacy_url"]}
 
 
 def message_text(tracker: Tracker) -> str:

@@ -2,7 +2,6 @@
 facts, and the case they make (DESIGN 2.2: safety first)."""
 from __future__ import annotations
 
-import re
 from typing import Any, Mapping
 
 from rasa_sdk import Action, Tracker
@@ -16,33 +15,14 @@ from dialogs.actions.messaging import message_text, publish, say
 from dialogs.understanding import facts as fact_extraction
 from dialogs.understanding import language as lang_detection
 from dialogs.understanding import safety, signals
-from dialogs.understanding.text import strip_quoted_reply
+from dialogs.understanding.text import readable_text
 from handoff.case_shape import case_body
 from handoff.turn import TicketRequest, TurnUpdate
 from store.states import Reason
 
-_FORWARDED = re.compile(r"-{2,}\s*(?:forwarded message|message transf[ée]r[ée]|weitergeleitete nachricht|пересланное сообщение|iletilen ileti)"
-                        r"|begin forwarded message|转发的邮件|轉寄的郵件", re.IGNORECASE)
-# Reply and forward prefixes of mail clients in the supported languages (RFC 5322 3.6.5 "Re:").
-_REPLY_SUBJECT = re.compile(r"^\s*(?:re|aw|sv|rv|réf|ref|ynt|отв|回复|回覆|答复|رد|fw|fwd|tr)\s*[:：]", re.IGNORECASE)
 # The lexicon decides first; the classifier alone must be very sure (it confuses "please advise").
 HUMAN_INTENT_CONFIDENCE = 0.85
 STOP_INTENT_CONFIDENCE = 0.8
-
-
-def readable_text(text: str, meta: Mapping[str, Any], channel: str) -> tuple[str, str]:
-    """(the new words of the message, what is read for facts: an e-mail's subject too)."""
-    # An e-mail's subject often names the diagnosis or the service ("Request: remote second opinion").
-    subject = (meta.get("subject") or "").strip() if channel == "email" else ""
-    if _REPLY_SUBJECT.match(subject):
-        subject = ""  # "Re: ..." repeats the thread's first subject, read with the first e-mail
-    if channel == "email":
-        # New answers sit above the quoted thread: our quoted questions and the quoted
-        # first e-mail never set facts (the channel drops "> " lines; this also ends at
-        # a client's "... wrote:" header in any language).
-        if not _FORWARDED.search(text):  # a forwarded letter is the family's to read (the channel keeps it)
-            text = strip_quoted_reply(text).strip() or text
-    return text, f"{subject}\n\n{text}" if subject and text else text
 
 
 def _language(text: str, region: str | None, known: str | None) -> str:

@@ -7,7 +7,7 @@ they disagreed on what a word, a script or a quoted reply was:
 - lexicon.py   loading the YAML word lists under lexicon/ (cached);
 - scripts.py   scripts, word characters, CJK, word tokens;
 - normal.py    the two normalised forms (match form, indexed form);
-- quotes.py    the writer's own lines of an e-mail reply;
+- quotes.py    the writer's own lines of an e-mail reply (and what of a message is read);
 - patterns.py  the regex pattern language of red_flags.yml and signals.yml;
 - terms.py     the trie lexicons of the facts and places (Terms, Hit);
 - message.py   a message in the indexed form, with sentences and clauses (Text).
@@ -18,7 +18,7 @@ from dialogs.understanding.text.lexicon import LEXICON_DIR, load_lexicon
 from dialogs.understanding.text.message import Text
 from dialogs.understanding.text.normal import normalize, normalize_indexed, normalize_key, normalize_pattern, visible_nfc
 from dialogs.understanding.text.patterns import NEVER, SPACE, WORD_END, WORD_START, compile_patterns, expand_plain
-from dialogs.understanding.text.quotes import own_words, strip_quoted_reply
+from dialogs.understanding.text.quotes import own_words, readable_text, strip_quoted_reply
 from dialogs.understanding.text.scripts import WORD_CHARS, is_cjk, script, token_script, tokens
 from dialogs.understanding.text.terms import PREFIX_LANGUAGES, Hit, Terms, cue_terms, longest, undominated
 
@@ -27,5 +27,5 @@ __all__ = [
     "Hit", "Terms", "Text",
     "compile_patterns", "cue_terms", "expand_plain", "is_cjk", "load_lexicon",
     "longest", "normalize", "normalize_indexed", "normalize_key", "normalize_pattern", "own_words",
-    "script", "strip_quoted_reply", "token_script", "tokens", "undominated", "visible_nfc",
+    "readable_text", "script", "strip_quoted_reply", "token_script", "tokens", "undominated", "visible_nfc",
 ]

@@ -8,6 +8,7 @@ a reply (red flags, signals, the intake action) strips it the same way.
 from __future__ import annotations
 
 import re
+from typing import Any, Mapping
 
 from dialogs.understanding.text.normal import normalize
 
@@ -39,3 +40,24 @@ def strip_quoted_reply(text: str) -> str:
 def own_words(text: str | None) -> str:
     """The writer's own lines in the match form (see normal.normalize)."""
     return normalize(strip_quoted_reply(text or ""))
+
+
+_FORWARDED = re.compile(r"-{2,}\s*(?:forwarded message|message transf[ée]r[ée]|weitergeleitete nachricht|пересланное сообщение|iletilen ileti)"
+                        r"|begin forwarded message|转发的邮件|轉寄的郵件", re.IGNORECASE)
+# Reply and forward prefixes of mail clients in the supported languages (RFC 5322 3.6.5 "Re:").
+_REPLY_SUBJECT = re.compile(r"^\s*(?:re|aw|sv|rv|réf|ref|ynt|отв|回复|回覆|答复|رد|fw|fwd|tr)\s*[:：]", re.IGNORECASE)
+
+
+def readable_text(text: str, meta: Mapping[str, Any], channel: str) -> tuple[str, str]:
+    """(the new words of the message, what is read for facts: an e-mail's subject too)."""
+    # An e-mail's subject often names the diagnosis or the service ("Request: remote second opinion").
+    subject = (meta.get("subject") or "").strip() if channel == "email" else ""
+    if _REPLY_SUBJECT.match(subject):
+        subject = ""  # "Re: ..." repeats the thread's first subject, read with the first e-mail
+    if channel == "email":
+        # New answers sit above the quoted thread: our quoted questions and the quoted
+        # first e-mail never set facts (the channel drops "> " lines; this also ends at
+        # a client's "... wrote:" header in any language).
+        if not _FORWARDED.search(text):  # a forwarded letter is the family's to read (the channel keeps it)
+            text = strip_quoted_reply(text).strip() or text
+    return text, f"{subject}\n\n{text}" if subject and text else text

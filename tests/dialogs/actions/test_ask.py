@@ -7,8 +7,7 @@ from rasa_sdk.events import ActionExecutionRejected
 
 from dialogs.actions.ask import (ActionAnswerQuestion, ActionAskCancerType, ActionAskConsent, ActionAskLocation,
                                  ValidateIntakeForm)
-from dialogs.actions.messaging import org
-from dialogs.messages import t
+from dialogs.messages import org, t
 from tests.dialogs.actions.turns import Chat, message, run, slots
 
 

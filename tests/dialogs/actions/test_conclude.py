@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import estimates
 from dialogs.actions.conclude import ActionConclude, ActionHandoff
-from dialogs.actions.messaging import org
-from dialogs.messages import t
+from dialogs.messages import org, t
 from handoff.turn import OwnerChange, TicketRequest
 from store.states import Priority, Reason
 from tests.dialogs.actions.test_understand import RED_FLAG

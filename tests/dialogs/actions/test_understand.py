@@ -3,9 +3,8 @@ red flags first (DESIGN 2.2), then language, consent, requests and facts — and
 turn's case travels to the gateway as the turn update."""
 from __future__ import annotations
 
-from dialogs.actions.messaging import org
 from dialogs.actions.understand import ActionUnderstand
-from dialogs.messages import t
+from dialogs.messages import org, t
 from handoff.turn import MEDIA_ONLY_TEXT, TicketRequest
 from store.states import Priority, Reason
 from tests.dialogs.actions.turns import message, run, slots
