@@ -97,6 +97,16 @@ def bench_ack(rate: float, seconds: float) -> None:
               f"throughput {len(latencies) / duration:.1f} req/s")
 
 
+def action_server_memory(servers: DialogueServers) -> str:
+    """The action server's resident memory now and at its peak (Linux /proc), after the turns."""
+    if not servers.processes:
+        return "action server memory: not measured (an action server was already running)"
+    status = Path(f"/proc/{servers.processes[0].pid}/status").read_text().splitlines()
+    fields = dict(line.split(":", 1) for line in status if line.startswith(("VmRSS", "VmHWM")))
+    return (f"action server memory after the turns: RSS {int(fields['VmRSS'].split()[0]) / 1024:.0f} MB, "
+            f"peak {int(fields['VmHWM'].split()[0]) / 1024:.0f} MB")
+
+
 def bench_end_to_end(samples: int) -> None:
     """Signed webhook in -> Twilio request out, through the worker and the real Rasa model."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -122,10 +132,12 @@ def bench_end_to_end(samples: int) -> None:
                         raise SystemExit("no outbound request within 60 s")
                     time.sleep(0.002)
                 latencies.append(time.perf_counter() - started)
+            memory = action_server_memory(servers)
         finally:
             server.close()
             consumer.stop(graceful=False)
             servers.stop()
+        print(memory)
         print(f"end to end over {samples} conversations (webhook -> Rasa -> Twilio request): "
               f"p50 {percentile(latencies, 50) * 1000:.0f} ms, p95 {percentile(latencies, 95) * 1000:.0f} ms, "
               f"max {max(latencies) * 1000:.0f} ms, mean {statistics.mean(latencies) * 1000:.0f} ms")

@@ -184,8 +184,14 @@ def apply_turn(session: Session, settings: Settings, message_id: int, replies: l
     now = utcnow()
     for update in updates:
         if update.case is not None:
-            case_store.set_case(case, update.case, inbound.id)
             inbound.language = update.case.get("language") or inbound.language  # as the dialogue read it
+    for alert in [update.alert for update in updates if update.alert]:
+        # Its own message, queued first: the outbox sends a conversation's replies in order.
+        outbox_ids.append(queue_outbound(session, conversation, alert, reply_headers(conversation, inbound), inbound.id,
+                                         language=inbound.language))
+    for update in updates:
+        if update.case is not None:
+            case_store.set_case(case, update.case, inbound.id)
         if update.ticket is not None:
             request = update.ticket
             _, notified = verbs.open_ticket(session, settings, case, request.reason.value, request.priority.value, now)
@@ -230,17 +236,20 @@ def give_up_on_message(session: Session, settings: Settings, message_id: int, er
 
 def route_to_ticket(session: Session, settings: Settings, message: Message) -> list[int]:
     """A message for a conversation a person owns goes to the case's ticket (verbs.patient_wrote:
-    reopened if resolved) and the bot stays silent, except to a red flag: the emergency
-    reply at once, the flags on the case, and the ticket made urgent so a coordinator is
-    told now. Returns the outbox ids to deliver after commit."""
+    reopened if resolved) and the bot stays silent, except to a red flag or a doubt: the
+    immediate reply at once, the reading on the case, and the ticket made urgent so a
+    coordinator is told now. Returns the outbox ids to deliver after commit."""
     message.inbound_status = InboundStatus.routed_to_ticket
     message.processed_at = utcnow()
     conversation = message.conversation
     verbs.patient_wrote(session, conversation)
     case = conversation.case
     data = dict(case.data or {}) if case is not None else {}
+    rules = channels.rules(conversation.channel)
     try:
-        reading = unseen.read_message(message.body, message.subject, message.channel, data.get("language"))
+        reading = unseen.read_message(
+            message.body, message.subject, message.channel, data.get("language"), _previous_words(session, message),
+            (data.get("location") or {}).get("country"), rules.region(getattr(conversation.contact, rules.address_field)))
     except Exception:  # noqa: BLE001 - a reading bug must not hold the message back from the person
         log.exception("message %s: reading it for red flags failed; it goes to the ticket unread", message.id)
         return []
@@ -249,9 +258,24 @@ def route_to_ticket(session: Session, settings: Settings, message: Message) -> l
         return []
     safety = dict(data.get("safety") or {})
     known = list(safety.get("red_flags") or [])
-    safety.update(emergency=True, red_flags=known + [flag for flag in reading.flags if flag not in known])
+    flags = known + [flag for flag in reading.flags if flag not in known]
+    if not reading.flags and safety.get("review"):
+        return []  # a person is already looking at a doubt on this case
+    safety.update(emergency=bool(flags), red_flags=flags, review=not flags)
     case_store.set_case(case, {**data, "safety": safety}, message.id)
     outbox_ids = [queue_outbound(session, conversation, reading.emergency_reply, reply_headers(conversation, message),
                                  message.id, language=reading.language)]
-    _, notified = verbs.open_ticket(session, settings, case, "emergency", "urgent", clock.now())
+    reason = "emergency" if reading.flags else "safety_review"
+    _, notified = verbs.open_ticket(session, settings, case, reason, "urgent", clock.now())
     return outbox_ids + notified
+
+
+def _previous_words(session: Session, message: Message) -> str | None:
+    """The family's message before this one in the conversation: context for its reading."""
+    return session.scalar(
+        select(Message.body)
+        .where(Message.conversation_id == message.conversation_id, Message.direction == Direction.inbound,
+               Message.id < message.id)
+        .order_by(Message.id.desc())
+        .limit(1)
+    )

@@ -29,7 +29,7 @@ FACTS = {
     "patient": ("relation", "age", "sex"),
     "location": ("country", "city"),
     "request": ("service", "text"),
-    "safety": ("emergency", "red_flags"),
+    "safety": ("emergency", "red_flags", "review"),
 }
 QUOTES = {"diagnosis.text", "request.text"}  # the patient's own words, in their language
 

@@ -25,7 +25,7 @@ EMPTY_CASE: dict[str, Any] = {
     },
     "location": {"country": None, "city": None},
     "request": {"service": None, "text": None},
-    "safety": {"emergency": False, "red_flags": []},
+    "safety": {"emergency": False, "red_flags": [], "review": False},
     "recommendation": None,
     "estimate": None,
 }
@@ -36,8 +36,10 @@ PRIVATE_FACTS = (
 )
 
 
-def case_body(facts: Mapping[str, Any], language: str, consent: str | None, red_flags: list[str]) -> dict[str, Any]:
-    """The case fields the dialogue owns, from its dotted facts ("diagnosis.stage": ...)."""
+def case_body(facts: Mapping[str, Any], language: str, consent: str | None, red_flags: list[str],
+              review: bool = False) -> dict[str, Any]:
+    """The case fields the dialogue owns, from its dotted facts ("diagnosis.stage": ...);
+    `review`: a message no red flag placed, but a person should look at (DESIGN 2.2)."""
     body = copy.deepcopy(EMPTY_CASE)
     for dotted, value in facts.items():
         if dotted in PRIVATE_FACTS or "." not in dotted:
@@ -47,7 +49,7 @@ def case_body(facts: Mapping[str, Any], language: str, consent: str | None, red_
             body[section][field] = value
     body["language"] = language
     body["consent"] = consent or "pending"
-    body["safety"] = {"emergency": bool(red_flags), "red_flags": list(red_flags)}
+    body["safety"] = {"emergency": bool(red_flags), "red_flags": list(red_flags), "review": bool(review and not red_flags)}
     return body
 
 

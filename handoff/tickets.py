@@ -13,12 +13,14 @@ from store.states import Priority, Reason
 
 PRIORITY_RANK = {p.value: rank for rank, p in enumerate(Priority)}
 REASONS = tuple(r.value for r in Reason)
+URGENT_REASONS = ("emergency", "safety_review")
 
 
 def priority_for(case: Mapping[str, Any]) -> str:
-    """DESIGN 6.6: urgent on a red flag, high when relapsed or refractory, else normal."""
+    """DESIGN 6.6: urgent on a red flag (or a doubt a person must look at now), high when
+    relapsed or refractory, else normal."""
     safety = case.get("safety") or {}
-    if safety.get("emergency") or safety.get("red_flags"):
+    if safety.get("emergency") or safety.get("red_flags") or safety.get("review"):
         return "urgent"
     status = (case.get("history") or {}).get("disease_status")
     if status in ("relapsed", "refractory"):
@@ -72,9 +74,13 @@ def open_ticket(
         if escalate:
             existing.priority = priority
             existing.due_at = min(as_utc(existing.due_at), due_at(priority, now, rules))
-            if reason == "emergency":
-                existing.reason = reason
-        return existing, escalate
+        # An emergency names the ticket whatever it was opened for; a doubt names it
+        # unless it is already an emergency.
+        renamed = reason in URGENT_REASONS and existing.reason != reason and (
+            escalate or reason == "emergency" and existing.reason == "safety_review")
+        if renamed:
+            existing.reason = reason
+        return existing, escalate or renamed
     ticket = Ticket(
         public_id=f"T-{case.public_id.split('-', 1)[-1]}-{len(case.tickets) + 1}",
         case_id=case.id,

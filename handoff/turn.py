@@ -7,7 +7,7 @@ import this module, so the shape is written down once and checked where it
 crosses the process boundary (`TurnUpdate.parse`).
 
     {"intake": {"version": 1, "case": {...}, "ticket": {"reason": ..., "priority": ...},
-                "owner": "coordinator", "opt_out": true, "erase": true}}
+                "owner": "coordinator", "opt_out": true, "erase": true, "alert": "..."}}
 
 Every key but `version` is optional; a key left out means "no change".
 """
@@ -27,7 +27,7 @@ PAYLOAD_KEY = "intake"
 # Rasa's REST channel needs some text; a media-only message is sent as this intent trigger.
 MEDIA_ONLY_TEXT = "/inform"
 
-_KEYS = frozenset({"version", "case", "ticket", "owner", "opt_out", "erase"})
+_KEYS = frozenset({"version", "case", "ticket", "owner", "opt_out", "erase", "alert"})
 
 
 class TurnError(ValueError):
@@ -63,6 +63,9 @@ class TurnUpdate:
     owner: OwnerChange | None = None
     opt_out: bool = False
     erase: bool = False
+    # A message of its own, sent before the turn's other replies (DESIGN 2.2: the reply to
+    # a red flag comes before any greeting or consent question).
+    alert: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The custom payload the action sends (`dispatcher.utter_message(json_message=...)`)."""
@@ -77,6 +80,8 @@ class TurnUpdate:
             body["opt_out"] = True
         if self.erase:
             body["erase"] = True
+        if self.alert:
+            body["alert"] = self.alert
         return {PAYLOAD_KEY: body}
 
     @classmethod
@@ -85,7 +90,8 @@ class TurnUpdate:
 
         Raises:
             TurnError: not this contract (no or another version, an unknown key, a value
-                of the wrong type, a reason, priority or owner change outside the vocabulary).
+                of the wrong type, a reason, priority or owner change outside the vocabulary, an
+                empty alert).
         """
         if not isinstance(obj, Mapping) or set(obj) != {PAYLOAD_KEY}:
             raise TurnError(f"a turn update is a mapping with the one key {PAYLOAD_KEY!r}")
@@ -107,6 +113,7 @@ class TurnUpdate:
             owner=None if body.get("owner") is None else _member(OwnerChange, body["owner"], "owner"),
             opt_out=_flag(body, "opt_out"),
             erase=_flag(body, "erase"),
+            alert=_text(body, "alert"),
         )
 
 
@@ -137,6 +144,13 @@ def _flag(body: Mapping[str, Any], field: str) -> bool:
     value = body.get(field, False)
     if not isinstance(value, bool):
         raise TurnError(f"{field!r} must be true or false, not {type(value).__name__}")
+    return value
+
+
+def _text(body: Mapping[str, Any], field: str) -> str | None:
+    value = body.get(field)
+    if value is not None and (not isinstance(value, str) or not value.strip()):
+        raise TurnError(f"{field!r} must be a non-empty string, not {_shown(value)}")
     return value
 
 

@@ -54,6 +54,12 @@ SECRET_ENV = (
 )
 
 
+def model_cache_dir() -> Path:
+    """Where trained models are cached by a hash of their data (INTAKE_MODEL_CACHE): the
+    Rasa model and the red-flag classifier, shared by every checkout on the machine."""
+    return Path(os.environ.get("INTAKE_MODEL_CACHE", Path.home() / ".cache" / "intake" / "models"))
+
+
 class Settings(dict):
     """Nested configuration with dotted lookup (`settings.get_path("rasa.url")`)."""
 

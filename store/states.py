@@ -68,6 +68,8 @@ class Reason(str, enum.Enum):
     intake_complete = "intake_complete"
     patient_request = "patient_request"
     emergency = "emergency"
+    # No red flag placed, but the safety readers could not call a message safe (DESIGN 2.2).
+    safety_review = "safety_review"
     erasure_request = "erasure_request"
     bot_failure = "bot_failure"
     intake_stalled = "intake_stalled"

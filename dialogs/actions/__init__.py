@@ -8,3 +8,7 @@ ownership change travel back to the gateway as one `handoff.turn.TurnUpdate`
 transaction as the replies (DESIGN 7: outbox written with the state change).
 """
 from dialogs.actions import ask, conclude, understand  # noqa: F401  (registers the actions with rasa-sdk)
+from dialogs.understanding.safety import learned
+
+# Load the red-flag classifier and its encoder with the server, not on a family's first message.
+learned.read("warm up")

@@ -32,6 +32,8 @@ def _conclude_intake(tracker: Tracker, language: str, lines: list[str]) -> TurnU
         channel = "email" if tracker.get_slot("channel") == "email" else "whatsapp"
         lines.append(t("recommendation_intro", language))
         lines.append(estimates.render_estimate(case, recommendation, estimate, channel, language))
+        if case.get("safety", {}).get("review"):
+            lines.append(t("safety_doubt_followup", language))
         reason = Reason.intake_complete
     if tracker.get_slot("channel") == "email" and case.get("consent") != "given":
         lines.append(t("consent_request_email", language))

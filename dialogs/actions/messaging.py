@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import estimates
 from dialogs.messages import org, t
+from dialogs.understanding.text import readable_text
 from handoff.turn import MEDIA_ONLY_TEXT, TurnUpdate
 
 
@@ -19,9 +20,18 @@ def message_text(tracker: Tracker) -> str:
     return "" if text.strip() == MEDIA_ONLY_TEXT else text
 
 
-def say(dispatcher: CollectingDispatcher, key: str, language: str, **params: Any) -> None:
-    """Utter one catalog message as it is (an emergency reply comes before anything else)."""
-    dispatcher.utter_message(text=t(key, language, **{**org(), **params}))
+def previous_text(tracker: Tracker) -> str | None:
+    """The family's message before the latest (its new words), the context a red flag may
+    need ("her chemo was on Monday" before "she is shivering now")."""
+    users = [event for event in tracker.events if event.get("event") == "user"]
+    if len(users) < 2:
+        return None
+    event = users[-2]
+    text = event.get("text") or ""
+    if not text.strip() or text.strip() == MEDIA_ONLY_TEXT:
+        return None
+    meta = event.get("metadata") or {}
+    return readable_text(text, meta, meta.get("channel") or "simulator")[0] or None
 
 
 def send(dispatcher: CollectingDispatcher, tracker: Tracker, lines: list[str], language: str) -> list[EventType]:

@@ -11,10 +11,12 @@ from rasa_sdk.types import DomainDict
 
 import estimates
 from dialogs.actions import answers, form_slots
-from dialogs.actions.messaging import message_text, publish, say
+from dialogs import emergency
+from dialogs.actions.messaging import message_text, previous_text, publish
 from dialogs.understanding import facts as fact_extraction
 from dialogs.understanding import language as lang_detection
-from dialogs.understanding import safety, signals
+from dialogs.understanding import signals
+from dialogs.understanding.safety import SafetyReading, read_safety
 from dialogs.understanding.text import readable_text
 from handoff.case_shape import case_body
 from handoff.turn import TicketRequest, TurnUpdate
@@ -92,10 +94,10 @@ def _requests(text: str, found: Mapping[str, Any], intent: Mapping[str, Any]) ->
 
 
 def _case(tracker: Tracker, facts: dict[str, Any], language: str, consent: str | None, flags: list[str],
-          now: dict[str, Any]) -> dict[str, Any]:
+          review: bool, now: dict[str, Any]) -> dict[str, Any]:
     """The turn's case; its recommendation: R1 after a red flag, the one told after the
     intake, else pending (`now`: the slots as this turn leaves them)."""
-    case = case_body(facts, language, consent, flags)
+    case = case_body(facts, language, consent, flags, review)
     previous = tracker.get_slot("case") or {}
     done = tracker.get_slot("phase") == "done"
     if done and not flags:
@@ -126,10 +128,15 @@ class ActionUnderstand(Action):
         requested = tracker.get_slot("requested_slot")
         text, readable = readable_text(message_text(tracker), meta, channel)
 
-        # Safety first (DESIGN 2.2): before consent, before anything else.
+        # Safety first (DESIGN 2.2): before consent, before anything else; both readers,
+        # with the family's previous message for context.
         known_flags: list[str] = list(tracker.get_slot("red_flags") or [])
-        new_flags = [f for f in safety.detect_red_flags(readable) if f not in known_flags] if text else []
+        reading = read_safety(readable, previous_text(tracker)) if text else SafetyReading([], False, [], None)
+        new_flags = [f for f in reading.flags if f not in known_flags]
         flags = known_flags + new_flags
+        # A doubt (no red flag placed, not clearly safe) goes to a person once.
+        new_doubt = reading.unsure and not flags and not tracker.get_slot("safety_review")
+        review = bool(tracker.get_slot("safety_review") or new_doubt) and not flags
         language = _language(text, meta.get("region"), tracker.get_slot("language"))
 
         found = _found(tracker, text, readable, language, channel, flags)
@@ -155,13 +162,15 @@ class ActionUnderstand(Action):
             # After a red flag no pathway is offered (R1): "what do we do?" asks for help, not a service.
             facts = {k: v for k, v in facts.items() if k not in ("request.service", "request.text")}
             values = form_slots.slot_values(facts)
-        case = _case(tracker, facts, language, consent, flags, {**tracker.slots, **values, "consent": consent, "channel": channel})
+        case = _case(tracker, facts, language, consent, flags, review,
+                     {**tracker.slots, **values, "consent": consent, "channel": channel})
         events: list[EventType] = [
             SlotSet("channel", channel),
             SlotSet("language", language),
             SlotSet("facts", facts),
             SlotSet("red_flags", flags),
             SlotSet("emergency", bool(flags)),
+            SlotSet("safety_review", review),
             SlotSet("case", case),
             SlotSet("turn", float(tracker.get_slot("turn") or 0) + 1),
             SlotSet("understood", bool(found or answer)),
@@ -173,9 +182,12 @@ class ActionUnderstand(Action):
         events += [SlotSet(slot, value) for slot, value in values.items() if value is not None]
         events += [SlotSet(slot, True) for slot, flag in requests.items() if flag]
 
-        if new_flags:
-            say(dispatcher, "emergency_self_harm" if "self_harm" in new_flags else "emergency", language)
-            publish(dispatcher, TurnUpdate(case=case, ticket=TicketRequest.for_case(case, Reason.emergency)))
+        if new_flags or new_doubt:
+            # The reply of its own, before anything else, with the emergency number of the
+            # patient's country (or, until it is known, of the writer's phone number).
+            alert = emergency.alert_text(new_flags, new_doubt, language, facts.get("location.country"), meta.get("region"))
+            reason = Reason.emergency if new_flags else Reason.safety_review
+            publish(dispatcher, TurnUpdate(case=case, ticket=TicketRequest.for_case(case, reason), alert=alert))
         else:
             publish(dispatcher, TurnUpdate(case=case))
         return events

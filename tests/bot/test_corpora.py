@@ -50,7 +50,8 @@ LANGUAGES = ("en", "ar", "bn", "hi", "ur", "zh-Hans", "zh-Hant", "tr", "fr", "ru
 
 
 # DESIGN 6.6 reasons that mean a person now owns the conversation (delivery_failed is the outbox's).
-HANDED_OVER = {"intake_complete", "patient_request", "emergency", "bot_failure", "erasure_request", "intake_stalled"}
+HANDED_OVER = {"intake_complete", "patient_request", "emergency", "safety_review", "bot_failure", "erasure_request",
+               "intake_stalled"}
 
 
 class Corpus(NamedTuple):

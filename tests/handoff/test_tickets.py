@@ -18,6 +18,7 @@ RULES = {"timezone": "UTC", "business_hours": {"start": 9, "end": 17}, "business
     ("case", "priority"),
     [
         ({"safety": {"emergency": True, "red_flags": ["bleeding"]}}, "urgent"),
+        ({"safety": {"emergency": False, "red_flags": [], "review": True}}, "urgent"),  # a doubt: a person looks now
         ({"safety": {"emergency": False, "red_flags": []}, "history": {"disease_status": "relapsed"}}, "high"),
         ({"history": {"disease_status": "refractory"}}, "high"),
         ({"history": {"disease_status": "progressing"}}, "normal"),
@@ -90,3 +91,16 @@ def test_database_refuses_a_second_open_ticket(factory) -> None:
         session.add(Ticket(public_id="T-c", case_id=case_id, priority="normal", reason="patient_request", due_at=now))
     with factory() as session:
         assert len(session.scalars(select(Ticket)).all()) == 2
+
+
+def test_a_doubt_makes_the_open_ticket_urgent_and_an_emergency_then_names_it(factory) -> None:
+    now = datetime(2026, 11, 27, 10, tzinfo=timezone.utc)
+    with factory() as session, session.begin():
+        case = _case(session)
+        ticket, _ = tickets.open_ticket(session, case, "intake_complete", "normal", RULES, now)
+        _, changed = tickets.open_ticket(session, case, "safety_review", "urgent", RULES, now)
+        assert changed and (ticket.priority, ticket.reason) == ("urgent", "safety_review")
+        _, changed = tickets.open_ticket(session, case, "emergency", "urgent", RULES, now)
+        assert changed and (ticket.priority, ticket.reason) == ("urgent", "emergency")
+        _, changed = tickets.open_ticket(session, case, "safety_review", "urgent", RULES, now)
+        assert not changed and ticket.reason == "emergency"  # a later doubt does not rename an emergency

@@ -22,8 +22,10 @@ CASE = {"language": "en", "diagnosis": {"cancer_type": "breast"}, "safety": {"em
         TurnUpdate(case=CASE, ticket=TicketRequest(Reason.patient_request, Priority.high), owner=OwnerChange.hand_over),
         TurnUpdate(case=CASE, opt_out=True),
         TurnUpdate(erase=True),
+        TurnUpdate(case=CASE, ticket=TicketRequest(Reason.emergency, Priority.urgent), alert="Call 999 now."),
+        TurnUpdate(case=CASE, ticket=TicketRequest(Reason.safety_review, Priority.urgent), alert="A person looks now."),
     ],
-    ids=["nothing", "case", "ticket", "hand-over", "opt-out", "erase"],
+    ids=["nothing", "case", "ticket", "hand-over", "opt-out", "erase", "alert", "doubt"],
 )
 def test_an_update_survives_the_wire(update: TurnUpdate) -> None:
     # Through json as Rasa carries it, not just the dict.
@@ -47,6 +49,8 @@ def test_the_payload_keeps_the_keys_the_gateway_always_read() -> None:
 def test_a_ticket_request_takes_the_case_priority() -> None:
     red_flag = {"safety": {"emergency": True, "red_flags": ["bleeding"]}}
     assert TicketRequest.for_case(red_flag, Reason.emergency) == TicketRequest(Reason.emergency, Priority.urgent)
+    doubt = {"safety": {"emergency": False, "red_flags": [], "review": True}}
+    assert TicketRequest.for_case(doubt, Reason.intake_complete).priority is Priority.urgent
     assert TicketRequest.for_case({}, Reason.intake_complete).priority is Priority.normal
 
 
@@ -75,10 +79,12 @@ def _body(**fields: Any) -> dict[str, Any]:
         (_body(owner="bot"), "unknown owner 'bot' (one of: coordinator)"),
         (_body(opt_out="yes"), "'opt_out' must be true or false, not str"),
         (_body(erase=1), "'erase' must be true or false, not int"),
+        (_body(alert=""), "'alert' must be a non-empty string, not ''"),
+        (_body(alert=["Call 999"]), "'alert' must be a non-empty string, not ['Call 999']"),
     ],
     ids=["not-mapping", "empty", "extra-key", "body-list", "no-version", "future-version", "version-string",
          "version-bool", "unknown-key", "case-list", "ticket-string", "ticket-no-priority", "unknown-reason",
-         "unknown-priority", "reason-int", "unknown-owner", "opt-out-string", "erase-int"],
+         "unknown-priority", "reason-int", "unknown-owner", "opt-out-string", "erase-int", "alert-empty", "alert-list"],
 )
 def test_anything_else_is_refused_with_what_is_wrong(payload: Any, says: str) -> None:
     with pytest.raises(TurnError) as refused:

@@ -61,7 +61,7 @@ def _cue_regex(entries: dict[str, list[str]]) -> re.Pattern[str]:
 class _Concept:
     name: str
     regex: re.Pattern[str]
-    guarded: str  # "all" (negation + history), "negation", or "none"
+    guarded: str  # "all" (others + negation + history), "negation" (others + negation), "others", or "none"
 
 
 @dataclass(frozen=True)
@@ -77,8 +77,12 @@ class _Rules:
     past: re.Pattern[str]
     present: re.Pattern[str]
     hypothetical: re.Pattern[str]
+    others: re.Pattern[str]
+    resolved: re.Pattern[str]
     unit_after: re.Pattern[str]
     not_temperature: re.Pattern[str]
+    alternatives: re.Pattern[str]
+    alternative_before: re.Pattern[str]
     clause_end: re.Pattern[str]
     celsius: tuple[float, float]
     fahrenheit: tuple[float, float]
@@ -117,8 +121,13 @@ def _rules() -> _Rules:
         past=_cue_regex(lex["past_markers"]),
         present=_cue_regex(lex["present_markers"]),
         hypothetical=_cue_regex(lex["hypothetical_markers"]),
+        others=_cue_regex(lex["other_person_markers"]),
+        resolved=_cue_regex(lex["resolved_markers"]),
         unit_after=re.compile(r"\s*" + expand_plain(temp["unit_after"])),
         not_temperature=re.compile(r"\s*" + expand_plain(temp["not_after"])),
+        # "38 or 38.5", "38 da 38.5 da", "38还是38.5": a number, a few spaces or signs, the word, a number.
+        alternatives=re.compile(r"[\s°cf度,/]*(?:" + expand_plain(temp["alternatives"]) + r")[\s?]*\d"),
+        alternative_before=re.compile(r"\d[\s°cf度,/]*(?:" + expand_plain(temp["alternatives"]) + r")[\s?]*$"),
         clause_end=re.compile(_CLAUSE_PUNCT + "".join(
             f"|(?:{WORD_START}{expand_plain(w)}{WORD_END})" if not is_cjk(w[0]) else f"|(?:{expand_plain(w)})"
             for words in lex["clause_breaks"].values() for w in words)),
@@ -186,12 +195,31 @@ def _not_now(rules: _Rules, seg: _Segments, start: int) -> bool:
     return bool(rules.past.search(seg.text[s_start:s_end]))
 
 
+def _someone_else(rules: _Rules, seg: _Segments, start: int) -> bool:
+    """Another person's story: a neighbour, a friend, a patient in the next bed named
+    earlier in the same sentence ("our neighbour's son had a fit yesterday")."""
+    s_start, _ = seg.sentence(start)
+    return bool(rules.others.search(seg.text[s_start:start]))
+
+
+def _resolved(rules: _Rules, seg: _Segments, end: int) -> bool:
+    """The episode is told as over, after it, in its sentence or the next ("... a week in
+    hospital, now she is fine")."""
+    _, s_end = seg.sentence(end)
+    _, next_end = seg.sentence(min(s_end + 1, len(seg.text)))
+    return bool(rules.resolved.search(seg.text[end:max(s_end, next_end)]))
+
+
 def _valid(rules: _Rules, seg: _Segments, guarded: str, start: int, end: int) -> bool:
     if guarded == "none":
         return True
+    if _someone_else(rules, seg, start):
+        return False
+    if guarded == "others":
+        return True
     if _negated(rules, seg, start, end):
         return False
-    if guarded == "all" and _not_now(rules, seg, start):
+    if guarded == "all" and (_not_now(rules, seg, start) or _resolved(rules, seg, end)):
         return False
     return True
 
@@ -200,8 +228,8 @@ def _high_temperatures(rules: _Rules, seg: _Segments) -> list[tuple[int, int]]:
     """Body temperatures of 38 °C (100.4 °F) and above.
 
     A number counts when a unit follows it ("39.4°", "39度") or a temperature
-    word stands in the same clause ("temp 38.5", "حرارته 39.4"); ages, doses
-    and cycle counts do not.
+    word stands in the same clause ("temp 38.5", "حرارته 39.4"); ages, doses,
+    cycle counts and numbers asked as alternatives ("38 or 38.5?") do not.
     """
     out = []
     word = rules.concepts["temperature_word"].regex
@@ -212,12 +240,22 @@ def _high_temperatures(rules: _Rules, seg: _Segments) -> list[tuple[int, int]]:
         if not (in_c or in_f):
             continue
         rest = seg.text[m.end(): m.end() + 16]
-        if rules.not_temperature.match(rest):
+        if rules.not_temperature.match(rest) or rules.alternatives.match(rest):
+            continue
+        if rules.alternative_before.search(seg.text[max(0, m.start() - 16): m.start()]):
             continue
         c_start, c_end = seg.clause(m.start())
         if rules.unit_after.match(rest) or word.search(seg.text[c_start:c_end]):
             out.append((m.start(), m.end()))
     return out
+
+
+def _measured_normal(rules: _Rules, seg: _Segments, start: int) -> bool:
+    """The clause gives a body temperature, all of them below fever (35-37.9 °C, 95-100.3 °F)."""
+    c_start, c_end = seg.clause(start)
+    values = [float(m.group(1) + ("." + m.group(2) if m.group(2) else "")) for m in _NUMBER.finditer(seg.text[c_start:c_end])]
+    body = [v for v in values if 35 <= v < rules.celsius[0] or 95 <= v < rules.fahrenheit[0]]
+    return bool(body) and len(body) == len([v for v in values if 35 <= v <= 43 or 95 <= v <= 109])
 
 
 def detect_red_flags(text: str) -> list[str]:
@@ -240,6 +278,12 @@ def detect_red_flags(text: str) -> list[str]:
     temps = [s for s in _high_temperatures(rules, seg) if _valid(rules, seg, "all", *s)]
     if temps:
         found["high_temperature"] = temps
+    if "fever" in found:
+        # A fever word whose own clause measures a normal temperature ("ateş 37.2", "temp
+        # 98.6F, no chills") is a reading, not a fever.
+        found["fever"] = [s for s in found["fever"] if not _measured_normal(rules, seg, s[0])]
+        if not found["fever"]:
+            del found["fever"]
 
     flags = [flag for flag, alternatives in rules.flags.items()
              if any(all(c in found for c in needed) for needed in alternatives)]

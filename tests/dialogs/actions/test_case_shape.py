@@ -18,16 +18,21 @@ def test_the_case_body_takes_the_case_fields_of_the_facts_only() -> None:
     assert body["diagnosis"]["cancer_type"] == "breast" and body["location"] == {"country": "KE", "city": None}
     assert "strength" not in body["location"] and "no_treatment_yet" not in body["history"]
     assert "nosection" not in body and "unknown" not in body
-    assert (body["language"], body["consent"], body["safety"]) == ("sw", "pending", {"emergency": False, "red_flags": []})
+    assert (body["language"], body["consent"], body["safety"]) == ("sw", "pending", {"emergency": False, "red_flags": [], "review": False})
     assert set(body) == set(EMPTY_CASE)
 
 
 def test_red_flags_and_consent_shape_the_safety_and_consent_fields() -> None:
     flags = ["bleeding"]
     body = case_body({}, "en", "given", flags)
-    assert body["consent"] == "given" and body["safety"] == {"emergency": True, "red_flags": ["bleeding"]}
+    assert body["consent"] == "given" and body["safety"] == {"emergency": True, "red_flags": ["bleeding"], "review": False}
     flags.append("self_harm")
     assert body["safety"]["red_flags"] == ["bleeding"]  # a copy, not the slot's list
+
+
+def test_a_doubt_is_a_review_only_while_no_red_flag_is_known() -> None:
+    assert case_body({}, "en", None, [], review=True)["safety"] == {"emergency": False, "red_flags": [], "review": True}
+    assert case_body({}, "en", None, ["bleeding"], review=True)["safety"]["review"] is False
 
 
 def test_bodies_never_share_the_empty_case() -> None:

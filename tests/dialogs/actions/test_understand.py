@@ -3,11 +3,17 @@ red flags first (DESIGN 2.2), then language, consent, requests and facts — and
 turn's case travels to the gateway as the turn update."""
 from __future__ import annotations
 
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from dialogs import emergency
 from dialogs.actions.understand import ActionUnderstand
 from dialogs.messages import org, t
+from dialogs.understanding.safety import learned
 from handoff.turn import MEDIA_ONLY_TEXT, TicketRequest
 from store.states import Priority, Reason
-from tests.dialogs.actions.turns import message, run, slots
+from tests.dialogs.actions.turns import DOMAIN, message, run, slots
 
 RED_FLAG = "My father has lung cancer and he is coughing blood and can't breathe"
 
@@ -36,13 +42,15 @@ def test_a_first_message_in_french_sets_french_and_the_facts_it_gives() -> None:
     assert turn.slot("turn") == 1.0 and turn.slot("understood") is True
 
 
-def test_a_red_flag_gets_the_emergency_reply_and_an_urgent_ticket_at_once() -> None:
-    turn = _understand(RED_FLAG)
-    assert turn.texts == [t("emergency", "en", **org())]
+def test_a_red_flag_gets_the_emergency_reply_of_its_own_and_an_urgent_ticket_at_once() -> None:
+    turn = _understand(RED_FLAG, region="KE")
+    assert turn.texts == []  # nothing said with the other replies: the alert travels on its own
     assert set(turn.slot("red_flags")) == {"bleeding", "breathing_difficulty"} and turn.slot("emergency") is True
     update = turn.update
+    assert update.alert == "\n".join([t("emergency", "en", **org()), t("emergency_call", "en", country="Kenya",
+                                                                         number="999 / 112")])
     assert update.ticket == TicketRequest(Reason.emergency, Priority.urgent)
-    assert update.case["safety"] == {"emergency": True, "red_flags": turn.slot("red_flags")}
+    assert update.case["safety"] == {"emergency": True, "red_flags": turn.slot("red_flags"), "review": False}
     assert update.case["recommendation"]["primary"] is None  # R1: no pathway after a red flag
     assert update.case["recommendation"]["reasons"][0].startswith("R1_red_flag")
 
@@ -50,8 +58,57 @@ def test_a_red_flag_gets_the_emergency_reply_and_an_urgent_ticket_at_once() -> N
 def test_a_known_red_flag_is_not_announced_again() -> None:
     first = _understand(RED_FLAG)
     again = _understand("he is still coughing blood", slots(red_flags=first.slot("red_flags"), language="en"))
-    assert again.texts == [] and again.update.ticket is None
+    assert again.texts == [] and again.update.ticket is None and again.update.alert is None
     assert again.slot("emergency") is True
+
+
+def test_the_emergency_number_is_the_patients_country_once_it_is_known() -> None:
+    turn = _understand("My mother in Manila has lung cancer and she cannot breathe since this morning", region="SA")
+    assert turn.slot("facts")["location.country"] == "PH"
+    assert turn.update.alert.splitlines()[1:] == emergency.call_lines("PH", "SA", "en")
+
+
+def test_a_writers_own_thoughts_of_suicide_get_the_crisis_reply() -> None:
+    turn = _understand("I am so tired of all this, I keep thinking of killing myself", slots(language="en"))
+    assert "self_harm" in turn.slot("red_flags")
+    assert turn.update.alert.startswith(t("emergency_self_harm", "en", **org()))
+
+
+def _unsure(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(learned, "read", lambda text, context=None: learned.LearnedReading(None, True, {}))
+
+
+def test_a_doubt_gets_the_careful_reply_and_an_urgent_ticket_for_a_person_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    _unsure(monkeypatch)
+    turn = _understand("he has been vomiting everything for two days, not even water", slots(language="en"))
+    assert turn.slot("red_flags") == [] and turn.slot("safety_review") is True
+    assert turn.update.alert.startswith(t("safety_doubt", "en"))
+    assert turn.update.ticket == TicketRequest(Reason.safety_review, Priority.urgent)
+    assert turn.update.case["safety"] == {"emergency": False, "red_flags": [], "review": True}
+    again = _understand("still the same", slots(language="en", safety_review=True))
+    assert again.update.alert is None and again.update.ticket is None
+    assert again.update.case["safety"]["review"] is True  # the case stays under review
+
+
+def test_the_previous_message_is_read_as_context() -> None:
+    """"She is shivering now" is a red flag only after "her chemo was on Monday"."""
+    seen: list[tuple[str, str | None]] = []
+    real = learned.read
+
+    def spy(text: str, context: str | None = None) -> learned.LearnedReading:
+        seen.append((text, context))
+        return real(text, context)
+
+    events = [{"event": "user", "text": "her third chemo was on Monday", "metadata": {"channel": "whatsapp"}},
+              {"event": "user", "text": "she is shivering now", "metadata": {"channel": "whatsapp"}}]
+    dispatcher = CollectingDispatcher()
+    tracker = Tracker("t", slots(language="en"), message("she is shivering now"), events, False, None, {}, None)
+    try:
+        learned.read = spy  # type: ignore[assignment]
+        ActionUnderstand().run(dispatcher, tracker, DOMAIN)
+    finally:
+        learned.read = real  # type: ignore[assignment]
+    assert seen == [("she is shivering now", "her third chemo was on Monday")]
 
 
 def test_a_media_only_message_counts_its_files_and_keeps_the_language() -> None:
