@@ -84,11 +84,13 @@ def summary(name: str, probabilities: np.ndarray, y: np.ndarray, hard: np.ndarra
     print(line + " false alarms on hard negatives")
 
 
-def choose(red: np.ndarray, hard: np.ndarray, ordinary: np.ndarray, flagged: np.ndarray, rate: float) -> dict:
-    tau = float(np.quantile(red[hard], 1 - rate))
-    return {"value": round(tau, 4), "false_alarms_on_hard_negatives": round(float((red[hard] >= tau).mean()), 4),
-            "false_alarms_on_ordinary_messages": round(float((red[ordinary] >= tau).mean()), 4),
-            "red_flag_recall": round(float((red[flagged] >= tau).mean()), 4)}
+def choose(score: np.ndarray, hard: np.ndarray, ordinary: np.ndarray, wanted: np.ndarray, rate: float,
+           recall_of: str = "red_flag") -> dict:
+    """The threshold on `score` with `rate` false alarms on the hard negatives, and what it gives."""
+    tau = float(np.quantile(score[hard], 1 - rate))
+    return {"value": round(tau, 4), "false_alarms_on_hard_negatives": round(float((score[hard] >= tau).mean()), 4),
+            "false_alarms_on_ordinary_messages": round(float((score[ordinary] >= tau).mean()), 4),
+            f"{recall_of}_recall": round(float((score[wanted] >= tau).mean()), 4)}
 
 
 def cmd_cv(args: argparse.Namespace) -> None:
@@ -133,7 +135,7 @@ def cmd_cv(args: argparse.Namespace) -> None:
     limits = {"fire": choose(red, hard, ordinary, flagged, FIRE_FALSE_ALARMS),
               "doubt": choose(red, hard, ordinary, flagged, DOUBT_FALSE_ALARMS),
               "other": choose(chosen[:, learned.LABELS.index("urgent_other")], hard, ordinary,
-                              y == learned.LABELS.index("urgent_other"), OTHER_FALSE_ALARMS)}
+                              y == learned.LABELS.index("urgent_other"), OTHER_FALSE_ALARMS, "urgent_other")}
     with_context = np.array([e.context is not None for e in examples])
     red_alone = red_probability(alone)
     told = flagged & with_context & (red >= limits["fire"]["value"])

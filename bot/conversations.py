@@ -139,10 +139,15 @@ def receive(factory: sessionmaker[Session], msg: InboundMessage, files_dir: Path
     raise RuntimeError("could not store inbound message after concurrent retries")
 
 
-def turn_metadata(conversation: Conversation, message: Message) -> dict[str, Any]:
-    """What the dialogue reads of a turn besides its text (the region hints at the language;
-    a coordinator's estimate adjustments)."""
+def writer_region(conversation: Conversation) -> str | None:
+    """Where the contact probably is, from their address (the channel's rules)."""
     rules = channels.rules(conversation.channel)
+    return rules.region(getattr(conversation.contact, rules.address_field))
+
+
+def turn_metadata(conversation: Conversation, message: Message) -> dict[str, Any]:
+    """What the dialogue reads of a turn besides its text (the region hints at the language
+    and names the writer's emergency number; a coordinator's estimate adjustments)."""
     estimate = ((conversation.case.data or {}) if conversation.case else {}).get("estimate") or {}
     return {
         "channel": conversation.channel,
@@ -150,7 +155,7 @@ def turn_metadata(conversation: Conversation, message: Message) -> dict[str, Any
         "estimate_overrides": list(estimate.get("overrides") or []),
         "conversation_id": conversation.id,
         "contact_name": conversation.contact.name,
-        "region": rules.region(getattr(conversation.contact, rules.address_field)),
+        "region": writer_region(conversation),
         "subject": message.subject,
         "attachments": [
             {"content_type": a.get("content_type"), "filename": a.get("filename"), "kind": a.get("kind")}
@@ -245,11 +250,10 @@ def route_to_ticket(session: Session, settings: Settings, message: Message) -> l
     verbs.patient_wrote(session, conversation)
     case = conversation.case
     data = dict(case.data or {}) if case is not None else {}
-    rules = channels.rules(conversation.channel)
     try:
         reading = unseen.read_message(
             message.body, message.subject, message.channel, data.get("language"), _previous_words(session, message),
-            (data.get("location") or {}).get("country"), rules.region(getattr(conversation.contact, rules.address_field)))
+            (data.get("location") or {}).get("country"), writer_region(conversation))
     except Exception:  # noqa: BLE001 - a reading bug must not hold the message back from the person
         log.exception("message %s: reading it for red flags failed; it goes to the ticket unread", message.id)
         return []
