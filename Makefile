@@ -45,6 +45,7 @@ test: dialogue services browser
 bench: dialogue
 	$(VENV)/bin/python bench/webhook_bench.py
 	$(VENV)/bin/python bench/safety_readers.py speed
+	$(VENV)/bin/python bench/act_reader.py speed
 
 soak: dialogue
 	$(VENV)/bin/python bench/fault_soak.py

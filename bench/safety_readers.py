@@ -63,8 +63,8 @@ def out_of_fold_pair(examples, texts, vectors, alone_vectors, y):  # type: ignor
     folds = StratifiedKFold(FOLDS, shuffle=True, random_state=learned.SEED)
     for train, test in folds.split(np.zeros(len(y)), y):
         model = learned.fit([texts[i] for i in train], [examples[i].label for i in train], vectors[train])
-        joined_p[test] = model.probabilities([texts[i] for i in test], vectors[test])
-        alone_p[test] = model.probabilities([alone_texts[i] for i in test], alone_vectors[test])
+        joined_p[test] = model.probabilities([texts[i] for i in test], learned.LABELS, vectors[test])
+        alone_p[test] = model.probabilities([alone_texts[i] for i in test], learned.LABELS, alone_vectors[test])
     return joined_p, alone_p
 
 
@@ -108,7 +108,7 @@ def cmd_cv(args: argparse.Namespace) -> None:
 
     def ngrams_only(train, test):
         model = learned.fit([texts[i] for i in train], [labels[i] for i in train], vectors[train] * 0)
-        return model.probabilities([texts[i] for i in test], vectors[test] * 0)
+        return model.probabilities([texts[i] for i in test], learned.LABELS, vectors[test] * 0)
 
     def vectors_only(matrix):
         def fit_predict(train, test):

@@ -27,12 +27,13 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_train(args: argparse.Namespace) -> int:
     from bot.rasa_runtime import ensure_model, ensure_rasa_env
 
-    from dialogs.understanding.safety import learned
+    from dialogs.understanding import trained
 
     version = load_settings().get_path("rasa.version")
     ensure_rasa_env(version)
     print(ensure_model(version))
-    print(learned.ensure_model())
+    for path in trained.ensure_models():
+        print(path)
     return 0
 
 
@@ -170,7 +171,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         action_server_ready, ensure_model, ensure_rasa_env, rasa_ready, rasa_token, say, start_action_server,
         start_rasa_server,
     )
-    from dialogs.understanding.safety import learned
+    from dialogs.understanding import trained
     from bot.supervisor import Child, Supervisor
 
     settings = load_settings()
@@ -179,7 +180,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     ensure_rasa_env(version)
     say("checking the trained models")
     model = ensure_model(version)
-    learned.ensure_model()
+    trained.ensure_models()
     say("migrating the database")
     migrate.upgrade(settings.database_url)
     from estimates import load_catalog

@@ -164,6 +164,10 @@ def turn_metadata(conversation: Conversation, message: Message) -> dict[str, Any
     }
 
 
+def _primary(body: dict[str, Any] | None) -> str | None:
+    return ((body or {}).get("recommendation") or {}).get("primary")
+
+
 def apply_turn(session: Session, settings: Settings, message_id: int, replies: list[dict[str, Any]]) -> list[int]:
     """Record the dialogue's answer: case, ticket, ownership and replies, atomically.
     A message already handled (by a worker whose lease was taken over) is left alone;
@@ -196,6 +200,7 @@ def apply_turn(session: Session, settings: Settings, message_id: int, replies: l
                                          language=inbound.language))
     for update in updates:
         if update.case is not None:
+            verbs.recommendation_changed(session, case, _primary(case.data), _primary(update.case), inbound.id)
             case_store.set_case(case, update.case, inbound.id)
         if update.ticket is not None:
             request = update.ticket

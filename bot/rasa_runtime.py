@@ -19,7 +19,7 @@ import yaml
 
 from store.config import PROJECT_ROOT, Settings, model_cache_dir
 from bot.dialogue import RasaClient
-from dialogs.understanding.safety import learned
+from dialogs.understanding import trained
 
 DIALOGS_DIR = PROJECT_ROOT / "dialogs"
 RASA_VENV = PROJECT_ROOT / ".venv-rasa"
@@ -229,9 +229,9 @@ class DialogueServers:
         version = self.settings.get_path("rasa.version")
         self.log_dir.mkdir(parents=True, exist_ok=True)
         if not action_server_ready(self.settings):
-            if not learned.model_path().exists():
-                say("training the red-flag classifier (about a minute)")
-            learned.ensure_model()  # before the server starts, so its first message finds it
+            if trained.missing():
+                say("training the red-flag and dialogue-act classifiers (a few minutes the first time)")
+            trained.ensure_models()  # before the server starts, so its first message finds it
             say(f"starting the action server on 127.0.0.1:{self.settings.get_path('rasa.action_port')}")
             proc = start_action_server(self.settings, self.log_dir / "actions.log")
             self.processes.append(proc)

@@ -1,7 +1,8 @@
 """Stalled intakes reach a person (DESIGN 2.3): a family that gave consent and went
 quiet before the ticket opened gets one short reminder inside WhatsApp's 24-hour
-window, and after `intake.stall_after_hours` a normal-priority ticket with reason
-`intake_stalled` holding what is known. Run by the worker's sweep; idempotent
+window, and after `intake.stall_after_hours` a ticket with reason `intake_stalled`
+holding what is known: at the priority the facts give (relapsed or refractory: high)
+and with the recommendation the facts so far support. Run by the worker's sweep; idempotent
 (one reminder per conversation, and a case with a ticket is never stalled)."""
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from handoff.outbound import queue_outbound, reply_headers
 from store.models import Case, Contact, Conversation, Direction, InboundStatus, Message, Owner, Ticket
 from dialogs.messages import t
 from handoff import verbs
+from handoff import tickets
 from handoff.tickets import as_utc
 
 log = logging.getLogger(__name__)
@@ -67,7 +69,13 @@ def check_stalled(
                 continue
             quiet = now - last
             if quiet >= stall_after:
-                _, notified = verbs.open_ticket(session, settings, case, "intake_stalled", "normal", now)
+                # The ticket at the priority the facts give (relapsed: high), with the
+                # recommendation the facts so far support.
+                body = dict(case.data or {})
+                body["recommendation"] = tickets.recommendation_so_far(body)
+                case.data = body
+                priority = tickets.priority_for(body)
+                _, notified = verbs.open_ticket(session, settings, case, "intake_stalled", priority, now)
                 log.info("conversation %s stalled for %s: intake_stalled ticket", conversation.id, quiet)
                 outbox_ids += notified
             elif quiet >= remind_after and conversation.reminded_at is None:

@@ -19,6 +19,7 @@ def t(key: str, language: str | None, **params: Any) -> str:
 
 @lru_cache(maxsize=1)
 def org() -> dict[str, str]:
-    """The organisation's name and privacy page, for the messages that name them."""
+    """The organisation's name, privacy page and e-mail address, for the messages that name them."""
     organisation = load_settings()["organisation"]
-    return {"org": organisation["name"], "privacy_url": organisation["privacy_url"]}
+    return {"org": organisation["name"], "privacy_url": organisation["privacy_url"],
+            "email": organisation["email_from"]}

@@ -40,7 +40,7 @@ ACTIONS = (
     "view_queue", "view_case", "claim", "assign", "reply", "reply_template", "note", "wait_on_patient",
     "resolve", "reopen", "hand_back", "adjust_estimate", "download_record", "view_dashboard", "export_csv",
     "view_audit", "user_add", "user_update", "password_reset", "sign_in", "sign_in_refused", "sign_out",
-    "password_changed",
+    "password_changed", "recommendation_changed",
 )
 
 

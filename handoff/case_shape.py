@@ -28,6 +28,8 @@ EMPTY_CASE: dict[str, Any] = {
     "safety": {"emergency": False, "red_flags": [], "review": False},
     "recommendation": None,
     "estimate": None,
+    # The family's own questions (DESIGN 2.3): those no answer covered stay open for a coordinator.
+    "questions": [],
 }
 # Facts the dialogue keeps for itself (how sure, how answered): no case fields.
 PRIVATE_FACTS = (

@@ -61,6 +61,13 @@ class TranscriptEntry:
 
 
 @dataclass(frozen=True)
+class QuestionRow:
+    text: str  # the family's own words
+    topics: str
+    answered: bool  # False: no answer covered it, a coordinator answers
+
+
+@dataclass(frozen=True)
 class NoteRow:
     author: str
     at: str
@@ -105,7 +112,12 @@ class CaseView:
     missing: tuple[str, ...]
     transcript: tuple[TranscriptEntry, ...]
     notes: tuple[NoteRow, ...]
+    questions: tuple[QuestionRow, ...]
     timezone: str
+
+    @property
+    def open_questions(self) -> int:
+        return sum(not q.answered for q in self.questions)
 
 
 @dataclass(frozen=True)
@@ -161,6 +173,8 @@ def build(session: Session, ticket: Ticket, now: datetime, rules: Mapping[str, A
         missing=tuple(label("record_kinds", kind) for kind in doc["records"]["missing"]),
         transcript=tuple(_entry(m, language, tz) for m in messages),
         notes=tuple(NoteRow(n.author, when(n.created_at, tz), n.body, public_id) for n, public_id in note_rows),
+        questions=tuple(QuestionRow(str(q.get("text") or ""), ", ".join(label("question_topics", topic) for topic in q.get("topics") or []),
+                                    bool(q.get("answered"))) for q in doc["questions"]),
         timezone=tz.key,
     )
 

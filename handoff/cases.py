@@ -149,5 +149,6 @@ def case_document(session: Session, case: Case) -> dict[str, Any]:
         "safety": body["safety"],
         "recommendation": body["recommendation"],
         "estimate": body["estimate"],
+        "questions": body["questions"],
         "ticket": ticket_document(current_ticket(case)),
     }

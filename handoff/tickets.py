@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import estimates
+from handoff.case_shape import full_case
 from store.models import Case, Ticket, TicketStatus
 from store.states import Priority, Reason
 
@@ -26,6 +28,21 @@ def priority_for(case: Mapping[str, Any]) -> str:
     if status in ("relapsed", "refractory"):
         return "high"
     return "normal"
+
+
+def recommendation_so_far(body: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The recommendation the known facts support, for a ticket opened before the intake
+    was complete (stalled, bot failure, handoff): the coordinator starts from it. Its
+    reasons keep the "pending: ..." note of what was still missing."""
+    case = full_case(body)
+    current = case.get("recommendation") or {}
+    service = case["request"].get("service")
+    known = case["diagnosis"].get("cancer_type") or (service and service != "unsure")
+    if current.get("primary") or case["safety"].get("emergency") or not known:
+        return current or None
+    so_far = estimates.recommend(case)
+    pending = [r for r in current.get("reasons") or [] if str(r).startswith("pending")]
+    return {**so_far, "reasons": list(so_far.get("reasons") or []) + pending}
 
 
 def ticket_request(case: Mapping[str, Any], reason: str) -> dict[str, str]:

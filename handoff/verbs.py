@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from handoff import replies, tickets
+from handoff import audit, replies, tickets
 from handoff.outbound import notify_coordinators, queue_outbound, reply_headers
 from store import records
 from store.config import Settings
@@ -68,6 +68,22 @@ def raise_overdue(session: Session, now: datetime) -> list[Ticket]:
     for ticket in overdue:
         ticket.priority = "high"
     return overdue
+
+
+def recommendation_changed(session: Session, case: Case, before: str | None, after: str | None,
+                           message_id: int | None) -> Ticket | None:
+    """The dialogue changed a recommendation already made (a family's explicit wish, a
+    correction): never silently once a ticket is open. The change goes into the case's
+    history (the audit log) and flags the ticket, so the coordinator sees it."""
+    if not before or not after or before == after:
+        return None
+    ticket = session.scalars(select(Ticket).where(Ticket.case_id == case.id, Ticket.status != TicketStatus.resolved)
+                             .order_by(Ticket.id.desc())).first()
+    audit.record(session, None, "recommendation_changed", case=case, ticket=ticket,
+                 detail={"from": before, "to": after, "message_id": message_id})
+    if ticket is not None:
+        ticket.flagged = True
+    return ticket
 
 
 def flag(session: Session, ticket: Ticket) -> Ticket:

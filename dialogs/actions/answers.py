@@ -1,6 +1,8 @@
-"""Answers to the families' own questions (DESIGN 2.3, issue 7 scope 4): what it
-costs, how long it takes, who we are and are not, which hospitals and countries,
-how records are kept safe, whether travel is needed.
+"""Answers to the families' own questions (DESIGN 2.3): what it costs and what the
+price includes, how long it takes, who we are and are not, which hospitals and
+countries, how records are kept safe and how to send them, whether travel is needed,
+when a person writes, and what a named service is. Every part of a question is
+answered; what no answer covers is said honestly to go to a coordinator.
 
 Pure: the words come from the message catalogs (dialogs/messages, and
 estimates/messages for pathway names, amounts and timelines), the figures from
@@ -14,22 +16,11 @@ from typing import Any, Mapping
 
 import estimates
 from dialogs.messages import t
-from dialogs.understanding.facts.request import asks_something
 from estimates import messages as est_msg
 from handoff.case_shape import full_case
 
-# Rasa intents of the families' questions -> the kind of answer.
-QUESTION_INTENTS = {
-    "ask_cost": "cost",
-    "ask_duration": "duration",
-    "ask_organisation": "organisation",
-    "ask_hospitals": "hospitals",
-    "ask_privacy": "privacy",
-    "ask_travel": "travel",
-}
-# The classifier must be this sure before a message is answered as a question
-# rather than read as an answer to the pending one.
-QUESTION_CONFIDENCE = 0.5
+# Topics a named service changes the answer of: its price, time, content.
+SERVICE_TOPICS = ("cost", "price_includes", "duration", "service")
 PATHWAYS = (
     "remote_second_opinion",
     "in_person_second_opinion",
@@ -39,17 +30,6 @@ PATHWAYS = (
     "clinical_trial_matching",
     "records_translation",
 )
-
-
-def question_intent(message: Mapping[str, Any] | None, language: str | None = None) -> str | None:
-    """The kind of question a message (Rasa's parse: text and intent) asks, or None:
-    the classifier must be sure enough, and the message must be a question at all."""
-    message = message or {}
-    intent = message.get("intent") or {}
-    kind = QUESTION_INTENTS.get(str(intent.get("name")))
-    if not kind or float(intent.get("confidence") or 0) < QUESTION_CONFIDENCE:
-        return None
-    return kind if asks_something(str(message.get("text") or ""), language) else None
 
 
 def pathway_name(code: str | None, language: str) -> str:
@@ -108,12 +88,60 @@ def _countries(language: str) -> str:
     return ", ".join(names)
 
 
-def answer(kind: str, case: Mapping[str, Any] | None, language: str, org: Mapping[str, str]) -> str:
-    """The text answering one kind of question, in the patient's language."""
+def _service_answer(code: str, case: Mapping[str, Any], language: str) -> str:
+    """What a named service is, its indicative price and time, and what the price includes."""
+    body = full_case(case)
+    estimate = _estimate_for(body, code)
+    about = t(f"about_{code}", language)
+    if not estimate:
+        return t("answer_service_plain", language, service=pathway_name(code, language), about=about)
+    items = ", ".join(est_msg.t(item["label_key"], language) for item in estimate["items"] if item.get("high"))
+    return t("answer_service", language, service=pathway_name(code, language), about=about,
+             price=_price(estimate, language), timeline=_timeline(estimate, language), items=items)
+
+
+def _includes(case: Mapping[str, Any], language: str, code: str | None) -> str:
+    body = full_case(case)
+    code = code or pointed_pathway(body) or "remote_second_opinion"
+    estimate = _estimate_for(body, code)
+    items = ", ".join(est_msg.t(item["label_key"], language) for item in (estimate or {}).get("items", [])
+                      if item.get("high"))
+    return t("answer_price_includes", language, service=pathway_name(code, language), items=items)
+
+
+def answer(kind: str, case: Mapping[str, Any] | None, language: str, org: Mapping[str, str],
+           service: str | None = None) -> str:
+    """The text answering one kind of question, in the patient's language; `service`: the
+    service the question named, whose figures answer it."""
+    if service and kind in ("cost", "duration", "service"):
+        return _service_answer(service, case or {}, language)
+    if kind == "price_includes":
+        return _includes(case or {}, language, service)
     if kind == "cost":
         return _per_pathway(case, language, "answer_cost") + "\n\n" + t("answer_cost_note", language, **org)
     if kind == "duration":
         return _per_pathway(case, language, "answer_duration")
     if kind == "hospitals":
         return t("answer_hospitals", language, countries=_countries(language), **org)
+    if kind == "service":
+        return t("answer_services", language, services=", ".join(pathway_name(p, language) for p in PATHWAYS))
+    if kind == "other":
+        return t("answer_other", language, **org)
     return t(f"answer_{kind}", language, **org)
+
+
+def answer_all(questions: list[Mapping[str, Any]], case: Mapping[str, Any] | None, language: str,
+               org: Mapping[str, str]) -> list[str]:
+    """One answer per topic asked (a topic asked twice, or twice through one service, is
+    answered once); a named service's price, time and content come as one answer."""
+    lines: list[str] = []
+    done: set[tuple[str, str | None]] = set()
+    for question in questions:
+        service = question.get("service")
+        for kind in question.get("topics") or ["other"]:
+            key = ("service", service) if service and kind in ("cost", "duration", "service") else (kind, service)
+            if key in done:
+                continue
+            done.add(key)
+            lines.append(answer(kind, case, language, org, service))
+    return lines

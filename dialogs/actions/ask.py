@@ -5,13 +5,13 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from dialogs.actions import answers, form_slots
+from dialogs.actions import form_slots
 from dialogs.actions.conclude import after_intake
-from dialogs.actions.messaging import contact_name, opening, send
+from dialogs.actions.messaging import answered, contact_name, opening, send
 from dialogs.messages import org, t
 
 
@@ -27,11 +27,7 @@ class ValidateIntakeForm(FormValidationAction):
         return form_slots.required_slots(tracker.slots)
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        question = answers.question_intent(tracker.latest_message, tracker.get_slot("language"))
-        answered = tracker.get_slot("answered_turn") == tracker.get_slot("turn")
-        if tracker.active_loop_name == "intake_form" and question and not answered:
-            # The family asked something: reject, so the rules answer it and resume the form.
-            return [ActionExecutionRejected("intake_form")]
+        # The family's questions are answered by whichever action speaks (messaging.opening).
         events = await super().run(dispatcher, tracker, domain)
         # Always report a validated slot: an unanswered question is asked again
         # by the form itself instead of the form rejecting the turn.
@@ -61,7 +57,7 @@ class AskAction(Action, ABC):
             for s in todo:
                 asked[s] = asked.get(s, 0) + 1
         else:
-            answered_now = tracker.get_slot("answered_turn") == tracker.get_slot("turn")
+            answered_now = answered(tracker, events)
             if self.slot == "consent":
                 key = "consent_question" if not asked.get("consent") else "consent_reask"
             else:
@@ -116,25 +112,18 @@ class ActionAskRequestedService(AskAction):
 
 
 class ActionAnswerQuestion(Action):
-    """A family's own question (cost, time, who we are, hospitals, privacy, travel),
-    answered from the catalogs; the rules then resume the pending question."""
+    """The rules' step for a message the NLU took for a question: its answers (from the
+    dialogue-act reading, see messaging.opening), then the form resumes; after the
+    intake, the after-intake turn answers them."""
 
     def name(self) -> str:
         return "action_answer_question"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if tracker.get_slot("phase") == "done":
+            return after_intake(dispatcher, tracker)
+        if not tracker.get_slot("questions") or answered(tracker):
+            return []  # no question read: the form goes on as for any message
         language = tracker.get_slot("language") or "en"
-        kind = answers.question_intent(tracker.latest_message, language)
-        if tracker.get_slot("phase") == "done":
-            if not kind:
-                return after_intake(dispatcher, tracker)
-            if any(tracker.get_slot(s) for s in ("stop_requested", "erase_requested", "handoff_requested")):
-                return after_intake(dispatcher, tracker)
-        if not kind:
-            return []  # not sure it was a question: the form goes on as for any message
-        text = answers.answer(kind, dict(tracker.get_slot("case") or {}), language, org())
-        if tracker.get_slot("phase") == "done":
-            return after_intake(dispatcher, tracker, answer=text)
         lines, events = opening(tracker, language, contact_name(tracker))
-        events += send(dispatcher, tracker, [*lines, text], language)
-        return [*events, SlotSet("answered_turn", tracker.get_slot("turn"))]
+        return [*events, *send(dispatcher, tracker, lines, language)]

@@ -11,9 +11,10 @@ from rasa_sdk.types import DomainDict
 
 import estimates
 from dialogs.actions import answers, form_slots
-from dialogs.actions.messaging import agreed_estimate, contact_name, message_text, opening, publish, send
+from dialogs.actions.messaging import agreed_estimate, answered, contact_name, message_text, opening, publish, send
 from dialogs.messages import org, t
 from dialogs.understanding import signals
+from handoff import tickets
 from handoff.turn import OwnerChange, TicketRequest, TurnUpdate
 from store.states import Reason
 
@@ -58,12 +59,18 @@ def _hand_over(case: dict[str, Any], reason: Reason) -> TurnUpdate:
 def _terminal_update(tracker: Tracker, language: str, lines: list[str]) -> TurnUpdate | None:
     """Stop, refusal, erasure and handoff requests, in that order of precedence."""
     case = dict(tracker.get_slot("case") or {})
-    if not case.get("recommendation"):
+    if (case.get("recommendation") or {}).get("primary") and not case.get("safety", {}).get("emergency"):
+        # A wish or a correction in the same message as the request for a person still counts.
+        case["recommendation"] = estimates.recommend(case)
+        case["estimate"] = agreed_estimate(tracker, case, case["recommendation"])
+    if not (case.get("recommendation") or {}).get("primary"):
         case["recommendation"] = form_slots.pending_recommendation(tracker.slots)
     if tracker.get_slot("stop_requested"):
         lines.append(t("opt_out", language, **org()))
         return TurnUpdate(case=case, opt_out=True)
-    if tracker.get_slot("consent") == "refused" and tracker.get_slot("phase") != "done":
+    refused = tracker.get_slot("consent") == "refused"
+    if refused and (tracker.get_slot("phase") != "done" or tracker.get_slot("channel") == "email"):
+        # On e-mail the first reply already concluded while consent was pending (DESIGN 2.1).
         lines.append(t("consent_refused", language, **org()))
         return TurnUpdate(erase=True)
     if tracker.get_slot("erase_requested"):
@@ -78,7 +85,8 @@ def _terminal_update(tracker: Tracker, language: str, lines: list[str]) -> TurnU
         # A question asked twice without an answer the intake can do without (DESIGN 2.3):
         # a coordinator writes; the bot asks nothing more.
         lines.append(t("bot_failure", language, **org()))
-        return _hand_over(case, Reason.bot_failure)
+        # The coordinator starts from what the facts so far support, and what is missing.
+        return _hand_over({**case, "recommendation": tickets.recommendation_so_far(case)}, Reason.bot_failure)
     return None
 
 
@@ -122,16 +130,14 @@ class ActionAfterIntake(Action):
         return after_intake(dispatcher, tracker)
 
 
-def after_intake(dispatcher: CollectingDispatcher, tracker: Tracker, answer: str | None = None) -> list[EventType]:
-    """Keep the case current after the recommendation; when a correction changes the
-    pathway or the estimate, say what changed (DESIGN 2.3) with the new estimate.
-    `answer`: the answer to a question the family asked, said instead of the acknowledgement."""
+def after_intake(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """Keep the case current after the recommendation; when a correction or a wish changes
+    the pathway or the estimate, say what changed (DESIGN 2.3) with the new estimate. The
+    answers to the family's questions come instead of the acknowledgement."""
     language = tracker.get_slot("language") or "en"
-    lines, _ = opening(tracker, language)
-    if answer:
-        lines.append(answer)
+    lines, events = opening(tracker, language)
+    answer = bool(tracker.get_slot("questions")) and answered(tracker, events)
     update = _terminal_update(tracker, language, lines)
-    events: list[EventType] = []
     if update is None:
         case = dict(tracker.get_slot("case") or {})
         if not case.get("safety", {}).get("emergency"):

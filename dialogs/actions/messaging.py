@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 import estimates
+from dialogs.actions import answers
 from dialogs.messages import org, t
 from dialogs.understanding.text import readable_text
 from handoff.turn import MEDIA_ONLY_TEXT, TurnUpdate
@@ -52,8 +53,9 @@ def publish(dispatcher: CollectingDispatcher, update: TurnUpdate) -> None:
 
 
 def opening(tracker: Tracker, language: str, name: str | None = None) -> tuple[list[str], list[EventType]]:
-    """Greeting, disclaimer and privacy notice (once per conversation), then the
-    acknowledgement of files this message brought."""
+    """Greeting, disclaimer and privacy notice (once per conversation), the
+    acknowledgement of files this message brought, then the answers to the family's
+    questions of this turn (once, whichever action speaks first)."""
     lines: list[str] = []
     events: list[EventType] = []
     if not tracker.get_slot("greeted"):
@@ -63,7 +65,21 @@ def opening(tracker: Tracker, language: str, name: str | None = None) -> tuple[l
     files = int(tracker.get_slot("new_files") or 0)
     if files:
         lines.append(t("records_received", language, count=files))
+    asked = tracker.get_slot("questions") or []
+    if asked and not answered(tracker):
+        lines += answers.answer_all(asked, tracker.get_slot("case"), language, org())
+        if offer := tracker.get_slot("proposed_service"):
+            lines.append(t("change_offer", language, service=answers.pathway_name(offer, language)))
+        events.append(SlotSet("answered_turn", tracker.get_slot("turn")))
     return lines, events
+
+
+def answered(tracker: Tracker, events: list[EventType] | None = None) -> bool:
+    """Whether this turn's questions were answered already (by an earlier action of the
+    turn, or by the `events` of this one)."""
+    if any(e.get("event") == "slot" and e.get("name") == "answered_turn" for e in events or []):
+        return True
+    return tracker.get_slot("answered_turn") == tracker.get_slot("turn")
 
 
 def contact_name(tracker: Tracker) -> str | None:

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 import estimates
-from dialogs.actions import answers, form_slots
+from dialogs.actions import acts, form_slots
 from dialogs import emergency
 from dialogs.actions.messaging import message_text, previous_text, publish
 from dialogs.understanding import facts as fact_extraction
@@ -37,28 +37,34 @@ def _language(text: str, region: str | None, known: str | None) -> str:
     )
 
 
+def _service_asked(tracker: Tracker, channel: str) -> bool:
+    """The pending question is "how can we help?" (on e-mail: it was asked and is open)."""
+    asked = dict(tracker.get_slot("asked") or {})
+    return tracker.get_slot("requested_slot") == "requested_service" or bool(
+        channel == "email" and asked.get("requested_service") and not tracker.get_slot("requested_service"))
+
+
 def _found(tracker: Tracker, text: str, readable: str, language: str, channel: str, flags: list[str]) -> dict[str, Any]:
-    """The facts this message gives, read as the answer to the question pending."""
+    """The facts this message gives, read as the answer to the question pending
+    (`readable`: what the family told, without their questions)."""
     requested = tracker.get_slot("requested_slot")
     asked = dict(tracker.get_slot("asked") or {})
     done = tracker.get_slot("phase") == "done"
-    service_asked = requested == "requested_service" or (
-        channel == "email" and asked.get("requested_service") and not tracker.get_slot("requested_service")
-    )
-    found = fact_extraction.extract_facts(readable, language, answering_service=bool(service_asked)) if text else {}
-    if text and not found.get("request.service") and (service_asked or (done and asked.get("requested_service"))):
-        if choice := form_slots.menu_choice(text, language, in_sentences=bool(service_asked)):
+    service_asked = _service_asked(tracker, channel)
+    found = fact_extraction.extract_facts(readable, language, answering_service=bool(service_asked)) if readable.strip() else {}
+    if readable.strip() and not found.get("request.service") and (service_asked or (done and asked.get("requested_service"))):
+        if choice := form_slots.menu_choice(readable, language, in_sentences=bool(service_asked)):
             found["request.service"] = choice  # also a late "number 4" to the menu we showed
         elif service_asked and not flags and not tracker.get_slot("requested_service"):
             # DESIGN 2.3: an answer to "how can we help?" that names no service (a
             # retelling, a question back, an emoji) means "not sure": the rules decide.
             found["request.service"] = "unsure"
-            found["request.text"] = text.strip()[:300]
+            found["request.text"] = readable.strip()[:300]
     if requested == "location" and found.get("location.country") and int(found.get("location.strength") or 0) < 2:
         # The answer to "where does the patient live?" is where the patient lives: a place
         # named later in passing ("to go to India for an opinion") does not move it.
         found["location.strength"] = 2
-    if requested == "treatment_history" and not found and signals.detect_consent(text) == "refused":
+    if requested == "treatment_history" and not found and signals.detect_consent(readable) == "refused":
         found["history.no_treatment_yet"] = True  # "no" / "none" to "what treatment so far?"
     return found
 
@@ -66,8 +72,8 @@ def _found(tracker: Tracker, text: str, readable: str, language: str, channel: s
 def _consent(tracker: Tracker, channel: str, answer: str | None) -> str | None:
     consent = tracker.get_slot("consent")
     if channel == "email":
-        if answer == "given":
-            consent = "given"
+        if answer in ("given", "refused") and consent != "given":
+            consent = answer
     elif answer and tracker.get_slot("requested_slot") == "consent":
         # Only an answer to the consent question counts: a later "no" answers another
         # question (e.g. "any treatment so far?"); withdrawing is an erasure request.
@@ -75,10 +81,11 @@ def _consent(tracker: Tracker, channel: str, answer: str | None) -> str | None:
     return consent
 
 
-def _requests(text: str, found: Mapping[str, Any], intent: Mapping[str, Any]) -> dict[str, bool]:
+def _requests(text: str, found: Mapping[str, Any], intent: Mapping[str, Any], reading: acts.ActReading) -> dict[str, bool]:
     """The slots of the family's requests (a person, stop, erase) and whether this message makes them."""
     wants_human = bool(text) and (
-        signals.wants_human(text)
+        (signals.wants_human(text) and not acts.surely_something_else(reading))
+        or acts.wants_human(reading)
         or (
             not found
             and intent.get("name") == "request_human"
@@ -91,6 +98,12 @@ def _requests(text: str, found: Mapping[str, Any], intent: Mapping[str, Any]) ->
     )
     wants_erasure = bool(text) and signals.wants_erasure(text)
     return {"handoff_requested": wants_human, "stop_requested": wants_stop, "erase_requested": wants_erasure}
+
+
+def _questions(previous: Mapping[str, Any], asked: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The family's questions so far; one no answer covers stays open for a coordinator."""
+    kept = list(previous.get("questions") or [])
+    return kept + [{"text": q["text"], "topics": q["topics"], "answered": q["topics"] != ["other"]} for q in asked]
 
 
 def _case(tracker: Tracker, facts: dict[str, Any], language: str, consent: str | None, flags: list[str],
@@ -139,17 +152,38 @@ class ActionUnderstand(Action):
         review = bool(tracker.get_slot("safety_review") or new_doubt) and not flags
         language = _language(text, meta.get("region"), tracker.get_slot("language"))
 
-        found = _found(tracker, text, readable, language, channel, flags)
+        # What the family asks is answered, never read as what they told (DESIGN 2.3).
+        said = acts.read(readable) if text else acts.ActReading()
+        found = _found(tracker, text, acts.told(said, readable, language), language, channel, flags)
+        acts.choose_service(found, said, readable, language, answering=_service_asked(tracker, channel))
+        done = tracker.get_slot("phase") == "done"
+        proposed = tracker.get_slot("proposed_service")
+        answer = signals.detect_consent(text) if text else None
+        if channel == "email" and answer == "refused":
+            answer = None  # a "no" in an e-mail may answer one of our numbered questions
+        if answer is None and (requested == "consent" or proposed):
+            answer = acts.consent(said)
+        elif answer is None and channel == "email" and tracker.get_slot("consent") != "given" and tracker.get_slot("turn"):
+            # A reply to our e-mail (the first one cannot consent to what we have not
+            # asked): the reader's sure reading of its opening, or of a whole refusal.
+            answer = acts.email_consent(said, found)
+        if done:
+            found = acts.service_after_recommendation(found, said, proposed, answer == "given")
+        if "correction" in said.acts:
+            found["_correction"] = True
         facts = fact_extraction.merge_facts(dict(tracker.get_slot("facts") or {}), found)
         values = form_slots.slot_values(facts)
-        answer = signals.detect_consent(text) if text else None
         consent = _consent(tracker, channel, answer)
-        requests = _requests(text, found, message.get("intent") or {})
+        requests = _requests(text, found, message.get("intent") or {}, said)
+        asked_now = acts.questions(said, language)
+        previous_case = tracker.get_slot("case") or {}
+        current = (previous_case.get("recommendation") or {}).get("primary") if done else None
+        offer = acts.offer(asked_now, current) if done else None
 
         failed = list(tracker.get_slot("failed") or [])
         # A question of the family's own is no unusable answer: it is answered, then the
         # pending question comes again without counting as one more ask.
-        if text and not answers.question_intent(message, language):
+        if text and not said.only_asks:
             now = {**tracker.slots, **values, "consent": consent, "emergency": bool(flags), "channel": channel}
             asked = dict(tracker.get_slot("asked") or {})
             going_on, cannot = form_slots.give_up(form_slots.unanswered(now, asked, channel, requested), facts)
@@ -164,6 +198,7 @@ class ActionUnderstand(Action):
             values = form_slots.slot_values(facts)
         case = _case(tracker, facts, language, consent, flags, review,
                      {**tracker.slots, **values, "consent": consent, "channel": channel})
+        case["questions"] = _questions(previous_case, asked_now)
         events: list[EventType] = [
             SlotSet("channel", channel),
             SlotSet("language", language),
@@ -176,6 +211,8 @@ class ActionUnderstand(Action):
             SlotSet("understood", bool(found or answer)),
             SlotSet("new_files", len(meta.get("attachments") or [])),
             SlotSet("failed", failed),
+            SlotSet("questions", asked_now),
+            SlotSet("proposed_service", offer),
         ]
         if consent:
             events.append(SlotSet("consent", consent))

@@ -25,7 +25,9 @@ NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ", "AQ", "BV", "HM", "CP
 BEFORE_WINDOW = 60
 AFTER_WINDOW = 30
 GROUP_GAP = 32
-LOCATIVE = re.compile(r"(?:\b(?:in|from|to|at|of|near|across|en|au|à|a|de|sa)|\()\s*(?:the\s+)?$")
+# Postpositions of the SOV languages' romanised forms ("Sylhet e", "Multan mein", "Chitwan ma").
+AFTER_LOCATIVE = re.compile(r"^\s*(?:mein|me|e|te|ma|maa|la|mai)\b")
+LOCATIVE = re.compile(r"(?:\b(?:in|from|to|at|of|near|across|en|au|à|a|de|sa|nasa|taga|huko|kutoka)|\()\s*(?:the\s+)?$")
 
 RESIDENCE, PLAIN = 2, 1
 SHADDA = "\u0651"
@@ -103,7 +105,34 @@ def _lexicon() -> tuple[Terms, set[str]]:
         for name in names:
             terms.add(name, lang, None)
     ambiguous = {normalize_key(n) for n in data["ambiguous_names"]}
+    for name, code in _subdivisions(terms):
+        terms.add(name, "en", Place("region", code))
+        ambiguous.add(normalize_key(name))  # counted only as a place: capitalised, after "in"...
     return terms, ambiguous
+
+
+# ISO 3166-2 subdivisions (pycountry) a family may name instead of a city: "Batangas",
+# "Sylhet", "Punjab". Generic names ("Central", "Northern") are no place on their own.
+SUBDIVISION_TYPES = {"Province", "State", "Region", "Division", "Governorate", "Emirate", "Prefecture", "District",
+                     "Department", "County", "Administrative region", "Autonomous region", "Autonomous province"}
+GENERIC = re.compile(r"^(?:central|north|south|east|west|northern|southern|eastern|western|capital|coast|upper|lower|"
+                     r"middle|greater|north[- ]?(?:east|west)\w*|south[- ]?(?:east|west)\w*|islands?|city|lakes?|"
+                     r"mountains?|river|valley|highlands?|interior|centre|center)$", re.IGNORECASE)
+
+
+def _subdivisions(known: Terms) -> list[tuple[str, str]]:
+    """Subdivision names not already known as a place (a city or country keeps its reading)."""
+    import pycountry
+
+    out = []
+    for sub in pycountry.subdivisions:
+        name = re.sub(r"\s*\[.*?\]|\s*\(.*?\)", "", sub.name).strip()
+        if sub.type not in SUBDIVISION_TYPES or len(name) < 5 or GENERIC.match(name) or not name.isascii():
+            continue
+        if not name.replace(" ", "").replace("-", "").isalpha() or known.find(Text(name)):
+            continue
+        out.append((name, sub.country_code))
+    return out
 
 
 # "and" in country names of several words, as CLDR writes it and as people do
@@ -173,7 +202,7 @@ def _place_spans(t: Text) -> list[tuple[int, int, list[Place]]]:
         if None in values:
             spans.append((start, end, []))  # a "not a place" wording hides what is inside it
             continue
-        if t.low[start:end] in ambiguous and not _locative(t, start, spans):
+        if t.low[start:end] in ambiguous and not _locative(t, start, end, spans):
             continue
         readings = [v for v in values if v is not None]
         if SHADDA in t.orig(start, end) and any(r.kind == "city" for r in readings):
@@ -183,14 +212,14 @@ def _place_spans(t: Text) -> list[tuple[int, int, list[Place]]]:
     return [s for s in spans if s[2]]
 
 
-def _locative(t: Text, start: int, spans: list[tuple[int, int, list[Place]]]) -> bool:
+def _locative(t: Text, start: int, end: int, spans: list[tuple[int, int, list[Place]]]) -> bool:
     """An ambiguous name ("Chad", "Jordan", Tagalog "mali") counts when capitalised and
-    after a locative word, or right after another place ("Amman, Jordan")."""
+    after a locative word (before a postposition), or right after another place ("Amman, Jordan")."""
     if not t.cased[start].isupper():
         return False
     if spans and spans[-1][2] and start - spans[-1][1] <= 3:
         return True
-    return bool(LOCATIVE.search(t.low[max(0, start - 12):start]))
+    return bool(LOCATIVE.search(t.low[max(0, start - 12):start])) or bool(AFTER_LOCATIVE.match(t.low[end:end + 8]))
 
 
 def _groups(t: Text, spans: list[tuple[int, int, list[Place]]], cue_hits: list[Hit]) -> list[_Group]:
@@ -208,7 +237,8 @@ def _groups(t: Text, spans: list[tuple[int, int, list[Place]]], cue_hits: list[H
     return groups
 
 
-def _role(t: Text, group: _Group, cue_hits: list[tuple[str, str, Hit]]) -> str:
+def _role(t: Text, group: _Group, cue_hits: list[tuple[str, str, Hit]]) -> tuple[str, int]:
+    """The role of the nearest cue in the group's sentence, and its distance."""
     best: tuple[int, str] | None = None
     s_start = t.sentence(group.start)[0]
     s_end = t.sentence(max(group.end - 1, group.start))[1]
@@ -221,7 +251,7 @@ def _role(t: Text, group: _Group, cue_hits: list[tuple[str, str, Hit]]) -> str:
             continue
         if best is None or distance < best[0]:
             best = (distance, role)
-    return best[1] if best else "plain"
+    return (best[1], best[0]) if best else ("plain", BEFORE_WINDOW + 1)
 
 
 def _resolve(group: _Group) -> tuple[str | None, str | None]:
@@ -243,8 +273,33 @@ def _resolve(group: _Group) -> tuple[str | None, str | None]:
     return country, None
 
 
-def find_location(text: str) -> tuple[str | None, str | None, int, bool]:
-    """(country, city, strength, said_by_writer_about_self)."""
+@lru_cache(maxsize=1)
+def _speaker() -> Terms:
+    terms = Terms()
+    terms.add_block(load_lexicon("facts/location_cues.yml")["speaker"], "writer")
+    return terms
+
+
+def _nearest_person(t: Text, group: _Group, people: list[tuple[int, int, str]]) -> tuple[str, int] | None:
+    """Whose place a place is: the person named nearest before it in its sentence (the
+    subject: "ma mère est à Dakar"), else the one right after it in its clause ("Dakar ma
+    mère"), and how near."""
+    sentence = t.sentence(group.start)
+    clause = t.clause(group.start)
+    before = [(group.start - end, role) for start, end, role in people
+              if end <= group.start and t.sentence(start) == sentence and group.start - end <= BEFORE_WINDOW]
+    after = [(start - group.end, role) for start, end, role in people
+             if start >= group.end and t.clause(start) == clause and start - group.end <= AFTER_WINDOW]
+    best = min(before or after, default=None)
+    return (best[1], best[0]) if best else None
+
+
+def find_location(text: str, relations: list[tuple[int, int]] | None = None,
+                  language: str | None = None) -> tuple[str | None, str | None, int, bool]:
+    """(country, city, strength, said_by_writer_about_self); `relations`: where the
+    message names the patient by a relation word ("my father"), to tell the patient's
+    place from the writer's in a diaspora message; `language`: the message's, whose
+    first-person words count ("ana" is "I" in Arabizi, "has" in Swahili)."""
     if not text:
         return None, None, 0, False
     t = Text(text)
@@ -256,10 +311,24 @@ def find_location(text: str) -> tuple[str | None, str | None, int, bool]:
         cue_hits += [(role, "before", h) for h in before.find(t)]
         cue_hits += [(role, "after", h) for h in after.find(t)]
     cue_hits = _longest_cues(cue_hits)
-    groups = _groups(t, spans, [h for _, _, h in cue_hits])
+    people = [(s, e, "patient") for s, e in relations or []]
+    if people:
+        people += [(h.start, h.end, "writer") for h in _speaker().find(t, language)]
+    # A person named between two places separates them: "Riyadh ako, si tatay nasa Cebu".
+    groups = _groups(t, spans, [h for _, _, h in cue_hits] + [Hit(s, e, None) for s, e, _ in people])
+    cued = [_role(t, group, cue_hits) for group in groups]
+    persons = [_nearest_person(t, group, people) if people and role != "exclude" else None
+               for group, (role, _) in zip(groups, cued)]
+    # The person named nearest a place decides whose it is only where the message places
+    # the patient somewhere ("I'm in Riyadh, my father is in Batangas"); "Ako po si
+    # Mariel, taga Davao" places the family, as the cues read it.
+    diaspora = any(p and p[0] == "patient" for p in persons)
     ranked = []
-    for group in groups:
-        group.role = _role(t, group, cue_hits)
+    for group, (role, cue_distance), person in zip(groups, cued, persons):
+        group.role = role
+        if diaspora and person and (role in ("plain", "residence") or person[1] < cue_distance):
+            # "أنا في الرياض وأبوي في القاهرة": the father named after "I am in" owns Cairo.
+            group.role = person[0]
         if group.role == "exclude":
             continue
         country, city = _resolve(group)

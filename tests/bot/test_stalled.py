@@ -17,7 +17,8 @@ from tests.helpers import post_signed, twilio_form
 HOUR = 3600
 
 
-def _intake(factory, channel: str = "whatsapp", consent: str = "given", opted_out: bool = False) -> int:  # type: ignore[no-untyped-def]
+def _intake(factory, channel: str = "whatsapp", consent: str = "given", opted_out: bool = False,  # type: ignore[no-untyped-def]
+            data: dict | None = None) -> int:
     with factory() as session, session.begin():
         contact = Contact(whatsapp="+254711000101", email="amina@example.org", opted_out=opted_out)
         session.add(contact)
@@ -28,7 +29,7 @@ def _intake(factory, channel: str = "whatsapp", consent: str = "given", opted_ou
         session.add(Message(conversation_id=conversation.id, direction=Direction.inbound, channel=channel,
                             provider_id="in-1", inbound_status=InboundStatus.processed, body="my mum has cancer", attachments=[]))
         session.add(Case(public_id="C-000001", conversation_id=conversation.id,
-                         data={"consent": consent, "language": "sw", "history": {"disease_status": "relapsed"}}))
+                         data=data or {"consent": consent, "language": "sw", "history": {"disease_status": "relapsed"}}))
         return conversation.id
 
 
@@ -37,12 +38,29 @@ def _outbound(factory) -> list[str]:  # type: ignore[no-untyped-def]
         return [m.body for m in session.scalars(select(Message).where(Message.direction == Direction.outbound))]
 
 
+def test_a_stalled_relapsed_intake_opens_a_high_ticket_with_the_recommendation_so_far(
+        settings, factory, test_clock) -> None:
+    pending = {"primary": None, "secondary": [], "reasons": ["pending: intake incomplete (location, requested_service)"]}
+    _intake(factory, data={"consent": "given", "language": "tl", "recommendation": pending,
+                           "diagnosis": {"cancer_type": "large_b_cell_lymphoma"},
+                           "history": {"disease_status": "relapsed", "lines_of_therapy": 2}})
+    test_clock(25 * HOUR)
+    check_stalled(factory, settings)
+    [ticket] = _tickets(factory)
+    assert (ticket.reason, ticket.priority) == ("intake_stalled", "high")
+    with factory() as session:
+        recommendation = session.scalar(select(Case)).data["recommendation"]
+    assert recommendation["primary"] == "car_t_eligibility"
+    assert recommendation["reasons"][0].startswith("R3_car_t")
+    assert recommendation["reasons"][-1] == pending["reasons"][0]  # what was still missing
+
+
 def _tickets(factory) -> list[Ticket]:  # type: ignore[no-untyped-def]
     with factory() as session:
         return list(session.scalars(select(Ticket)))
 
 
-def test_one_reminder_then_one_normal_ticket(settings, factory, test_clock) -> None:
+def test_one_reminder_then_one_ticket_at_the_priority_the_facts_give(settings, factory, test_clock) -> None:
     _intake(factory)
     assert check_stalled(factory, settings) == [] and _outbound(factory) == []
     test_clock(5 * HOUR)
@@ -53,7 +71,7 @@ def test_one_reminder_then_one_normal_ticket(settings, factory, test_clock) -> N
     test_clock(20 * HOUR)
     check_stalled(factory, settings)
     [ticket] = _tickets(factory)
-    assert ticket.reason == "intake_stalled" and ticket.priority == "normal"  # normal even when relapsed
+    assert ticket.reason == "intake_stalled" and ticket.priority == "high"  # relapsed (DESIGN 6.6)
     check_stalled(factory, settings)
     assert len(_tickets(factory)) == 1 and len(_outbound(factory)) == 1
 
@@ -108,7 +126,7 @@ def test_a_quiet_family_through_rasa_gets_a_reminder_then_a_ticket(rasa_servers,
 
 
 def test_the_sweep_raises_a_ticket_left_past_its_due_time_to_high(settings, factory, test_clock) -> None:
-    _intake(factory)
+    _intake(factory, data={"consent": "given", "language": "sw"})
     test_clock(25 * HOUR)
     check_stalled(factory, settings)  # the intake_stalled ticket, normal, due one business day later
     worker = Worker(settings, huey=MemoryHuey("overdue", immediate=True), sender_for=sender_factory(settings))

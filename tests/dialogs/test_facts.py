@@ -1032,3 +1032,23 @@ def test_not_negators(text: str, language: str, key: str, value: str) -> None:
 )
 def test_real_negations_still_count(text: str, language: str, key: str) -> None:
     assert _fact(text, language, key) in (None, [])
+
+
+# Issue 16: a correction replaces a field; what it takes back ("not 74") is not read.
+@pytest.mark.parametrize(("text", "language", "path", "value"), [
+    ("she is 47 not 74", "en", "patient.age", 47),
+    ("not stomach, the oesophagus", "en", "diagnosis.cancer_type", "oesophageal"),
+    ("pas à Lyon mais à Marseille", "fr", "location.city", "Marseille"),
+    ("ليس سرطان المعدة، سرطان المريء", "ar", "diagnosis.cancer_type", "oesophageal"),
+    ("it is not in Karachi, it is Lahore", "en", "location.city", "Lahore"),
+])
+def test_a_correction_without_what_it_takes_back(text: str, language: str, path: str, value: object) -> None:
+    from dialogs.understanding.facts.negation import drop_negated
+
+    assert extract_facts(drop_negated(text, language), language).get(path) == value
+
+
+def test_a_correction_moves_where_the_patient_lives_even_from_a_stronger_place() -> None:
+    before = merge_facts({}, extract_facts("my mother lives in Karachi", "en"))
+    after = merge_facts(before, {**extract_facts("I meant Lahore", "en"), "_correction": True})
+    assert (after["location.country"], after["location.city"]) == ("PK", "Lahore")

@@ -264,3 +264,38 @@ def test_writers_place_in_a_later_message_does_not_move_the_patient() -> None:
 
 def test_patients_place_beside_the_writers_place_wins() -> None:
     assert find_location("I live in Toronto; my father (67) lives in Kochi, Kerala, India.")[0] == "IN"
+
+
+# Issue 16: a diaspora writer's patient lives elsewhere. The place nearest the patient's
+# relation word is the patient's; the one nearest the writer's "I" is the writer's.
+DIASPORA = [
+    ("I'm in Riyadh, my father is in Batangas", "en", "PH"),
+    ("Nasa Riyadh ako ngayon, si nanay naman nasa Cebu", "tl", "PH"),
+    ("أنا في الرياض وأبوي في القاهرة", "ar", "EG"),
+    ("main Dubai mein kaam karta hoon, abbu Multan mein rehte hain", "ur", "PK"),
+    ("我在深圳上班，我爸在广州", "zh-Hans", "CN"),
+    ("Je suis à Paris, ma mère est à Dakar", "fr", "SN"),
+]
+
+
+@pytest.mark.parametrize(("text", "language", "country"), DIASPORA)
+def test_a_diaspora_writers_patient_is_placed_where_the_patient_lives(text: str, language: str, country: str) -> None:
+    facts = extract_facts(text, language)
+    assert facts.get("location.country") == country, facts
+
+
+def test_the_writers_own_place_alone_is_not_the_patients() -> None:
+    facts = extract_facts("I am in London. My mother has lung cancer", "en")
+    assert "location.country" not in facts and facts["_location_writer"]
+
+
+@pytest.mark.parametrize(("text", "country"), [
+    ("She lives in Batangas", "PH"),  # ISO 3166-2 subdivisions (pycountry) as places
+    ("amma Sylhet e thaken", "BD"),
+])
+def test_a_province_or_division_named_as_home_is_a_place(text: str, country: str) -> None:
+    assert find_location(text)[0] == country
+
+
+def test_a_subdivision_name_needs_a_capital_and_a_locative() -> None:
+    assert find_location("the central line batangas style")[0] is None

@@ -87,7 +87,8 @@ def test_an_arabic_case_reads_in_english_and_each_fact_links_to_the_message_that
     assert found["diagnosis.cancer_type"].value == "Non-small cell lung cancer"
     assert found["diagnosis.stage"].value == "Stage IV"
     assert found["diagnosis.biomarkers"].value == "EGFR"
-    assert found["patient.relation"].value == "A parent of the patient"
+    # "my mother" (والدتي): the patient is the parent, so the writer is the patient's child.
+    assert found["patient.relation"].value == "The patient's child (the patient is their parent)"
     assert found["location.country"].value == "United Arab Emirates (AE)"
     assert found["history.treatments"].value == "Chemotherapy (carboplatin, 2024)"
     assert found["history.disease_status"].value == "Progressing"

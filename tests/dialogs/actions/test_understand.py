@@ -170,3 +170,21 @@ def test_a_question_asked_twice_without_an_answer_is_given_up_on() -> None:
 def test_an_unknown_cancer_type_without_a_service_hands_over() -> None:
     state = slots(consent="given", language="en", requested_slot="cancer_type", asked={"cancer_type": 2})
     assert _understand("hmm", state).slot("failed") == ["cancer_type"]
+
+
+def test_a_no_in_an_email_never_refuses_consent_and_erases_the_case() -> None:
+    letter = ("Hello,\n\nMy friend has melanoma. He was told no standard options are left.\n\n"
+              "1. No.\n2. Cape Town, South Africa")
+    first = _understand(letter, channel="email")
+    assert first.slot("consent") != "refused" and first.update.case["consent"] == "pending"
+    reply = _understand("1. No treatment now.\n2. No.", slots(turn=1.0, channel="email"), channel="email")
+    assert reply.slot("consent") != "refused"
+
+
+def test_a_question_sets_no_fact_and_no_service_but_what_was_told_does() -> None:
+    turn = _understand("My mother has breast cancer. Is proton therapy possible for her?")
+    facts = turn.slot("facts")
+    assert facts["diagnosis.cancer_type"] == "breast" and "request.service" not in facts
+    [asked] = turn.slot("questions")
+    assert asked["service"] == "proton_therapy" and asked["topics"]
+    assert turn.update.case["questions"][0]["text"] == "Is proton therapy possible for her?"
