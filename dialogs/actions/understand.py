@@ -22,8 +22,7 @@ from handoff.case_shape import case_body
 from handoff.turn import TicketRequest, TurnUpdate
 from store.states import Reason
 
-# The lexicon decides first; the classifier alone must be very sure (it confuses "please advise").
-HUMAN_INTENT_CONFIDENCE = 0.85
+# The STOP lexicon decides first; Rasa's intent alone must be very sure.
 STOP_INTENT_CONFIDENCE = 0.8
 
 
@@ -81,16 +80,13 @@ def _consent(tracker: Tracker, channel: str, answer: str | None) -> str | None:
     return consent
 
 
-def _requests(text: str, found: Mapping[str, Any], intent: Mapping[str, Any], reading: acts.ActReading) -> dict[str, bool]:
+def _requests(text: str, intent: Mapping[str, Any], reading: acts.ActReading) -> dict[str, bool]:
     """The slots of the family's requests (a person, stop, erase) and whether this message makes them."""
+    # The lexicon, or the dialogue-act reader (which replaced Rasa's request_human intent:
+    # its char n-grams took "un avis en personne" for a person).
     wants_human = bool(text) and (
         (signals.wants_human(text) and not acts.surely_something_else(reading))
         or acts.wants_human(reading)
-        or (
-            not found
-            and intent.get("name") == "request_human"
-            and intent.get("confidence", 0) >= HUMAN_INTENT_CONFIDENCE
-        )
     )
     wants_stop = bool(text) and (
         signals.wants_stop(text)
@@ -174,7 +170,7 @@ class ActionUnderstand(Action):
         facts = fact_extraction.merge_facts(dict(tracker.get_slot("facts") or {}), found)
         values = form_slots.slot_values(facts)
         consent = _consent(tracker, channel, answer)
-        requests = _requests(text, found, message.get("intent") or {}, said)
+        requests = _requests(text, message.get("intent") or {}, said)
         asked_now = acts.questions(said, language)
         previous_case = tracker.get_slot("case") or {}
         current = (previous_case.get("recommendation") or {}).get("primary") if done else None

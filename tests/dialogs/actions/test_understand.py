@@ -126,10 +126,14 @@ def test_stop_person_and_erasure_requests_are_set_as_slots() -> None:
     assert _understand("please delete my data").slot("erase_requested") is True
 
 
-def test_a_confident_classifier_alone_can_ask_for_a_person_only_without_facts() -> None:
-    sure = run(ActionUnderstand(), slots(), message("hmm", intent="request_human", confidence=0.9))
-    unsure = run(ActionUnderstand(), slots(), message("hmm", intent="request_human", confidence=0.6))
-    assert sure.slot("handoff_requested") is True and not unsure.sets("handoff_requested")
+def test_rasas_request_human_intent_alone_no_longer_hands_over_the_act_reader_does(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    rasa_only = run(ActionUnderstand(), slots(), message("hmm", intent="request_human", confidence=0.99))
+    assert not rasa_only.sets("handoff_requested")
+    from dialogs.actions import acts
+    from dialogs.understanding.acts import ActReading, Part
+
+    monkeypatch.setattr(acts, "read_acts", lambda text: ActReading((Part(text, "request_human", 0.95),)))
+    assert run(ActionUnderstand(), slots(), message("hmm")).slot("handoff_requested") is True
 
 
 def test_consent_counts_only_as_the_answer_to_the_consent_question() -> None:
