@@ -35,8 +35,9 @@ EXPLICIT = ("wish", "correction")
 # to tell which second opinion the lexicon found, and to name one where it found none.
 SERVICE_CONFIDENCE = 0.7
 NEW_SERVICE_CONFIDENCE = 0.9
-# Acts that choose (and so may name) a service; a story does only as an answer to our question.
-CHOOSING = ("wish", "correction", "answer")
+# Acts that choose (and so may name) a service; an answer or a story does only when it
+# answers our service question.
+CHOOSING = ("wish", "correction")
 
 
 def read(text: str) -> ActReading:
@@ -61,11 +62,11 @@ def told(reading: ActReading, text: str, language: str | None = None) -> str:
 
 
 def learned_service(reading: ActReading, answering: bool, sure: float = SERVICE_CONFIDENCE) -> str | None:
-    """The service what the family told names, as the reader reads it: in a wish, a
-    correction or an answer, and (`answering` our service question) in a story too;
-    never inside a question. A story alone names none: "the surgeon said it cannot be
-    operated" tells the situation, not the service wanted."""
-    telling = CHOOSING + (("inform",) if answering else ())
+    """The service what the family told names, as the reader reads it: in a wish or a
+    correction, and (`answering` our service question) in any answer or story; never inside
+    a question. Unasked, a story or a fact names none: "she had surgery" or "the surgeon
+    said it cannot be operated" tell the situation, not the service wanted."""
+    telling = CHOOSING + (("answer", "inform") if answering else ())
     named = [p for p in reading.parts if not p.asks and not p.in_question and p.act in telling and p.service
              and p.service_probability >= sure]
     return max(named, key=lambda p: p.service_probability).service if named else None

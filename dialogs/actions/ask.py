@@ -9,10 +9,12 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+import estimates
 from dialogs.actions import form_slots
 from dialogs.actions.conclude import after_intake
 from dialogs.actions.messaging import answered, contact_name, opening, send
 from dialogs.messages import org, t
+from handoff import tickets
 
 
 class ValidateIntakeForm(FormValidationAction):
@@ -34,6 +36,15 @@ class ValidateIntakeForm(FormValidationAction):
         return [*events, SlotSet("turn", tracker.get_slot("turn"))]
 
 
+def _provisional(tracker: Tracker, language: str) -> list[str]:
+    """On e-mail, the recommendation the facts so far support, before the questions that
+    could change it (a named service needs no more facts: rule 2)."""
+    so_far = tickets.recommendation_so_far(tracker.get_slot("case"))
+    if not (so_far or {}).get("primary"):
+        return []
+    return [t("email_provisional", language, line=estimates.render_recommendation_line(so_far, language))]
+
+
 class AskAction(Action, ABC):
     """Asks for the next missing fact: one question on WhatsApp, all at once by e-mail."""
 
@@ -50,7 +61,8 @@ class AskAction(Action, ABC):
             todo = [s for s in form_slots.missing(tracker.slots) if s != "consent"]
             # A question asked before comes again rephrased, with an example (DESIGN 2.3).
             questions = [f"{i}. {t(('reask_' if asked.get(s) else 'email_q_') + s, language)}" for i, s in enumerate(todo, 1)]
-            body = [t("email_intro", language), t("email_questions_intro", language) + "\n" + "\n".join(questions)]
+            body = [t("email_intro", language), *_provisional(tracker, language),
+                    t("email_questions_intro", language) + "\n" + "\n".join(questions)]
             if tracker.get_slot("consent") != "given":
                 body.append(t("consent_request_email", language))
             dispatcher.utter_message(text="\n\n".join(lines + body))

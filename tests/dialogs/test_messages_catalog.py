@@ -34,8 +34,8 @@ TRANSLATIONS = tuple(lang for lang in LANGUAGES if lang != "en")
 LATIN_LANGUAGES = ("en", "tr", "fr", "sw", "tl")
 NON_LATIN_LANGUAGES = tuple(lang for lang in LANGUAGES if lang not in LATIN_LANGUAGES)
 
-PARAMS = {"org": "X", "name": "Y", "privacy_url": "https://x", "count": 2, "service": "S", "price": "P", "timeline": "T", "previous": "R", "countries": "C", "country": "K", "number": "112", "items": "I", "email": "E", "about": "A", "services": "V"}
-DOCUMENTED_PARAMS = {"org", "name", "privacy_url", "count", "service_menu", "service", "price", "timeline", "previous", "countries", "country", "number", "items", "email", "about", "services"}
+PARAMS = {"org": "X", "name": "Y", "privacy_url": "https://x", "count": 2, "service": "S", "price": "P", "timeline": "T", "previous": "R", "countries": "C", "country": "K", "number": "112", "items": "I", "email": "E", "about": "A", "services": "V", "line": "L"}
+DOCUMENTED_PARAMS = {"org", "name", "privacy_url", "count", "service_menu", "service", "price", "timeline", "previous", "countries", "country", "number", "items", "email", "about", "services", "line"}
 
 INTENTS = ("greet", "affirm", "deny", "inform", "request_human", "stop", "thanks",
            "ask_cost", "ask_duration", "ask_organisation", "ask_hospitals", "ask_privacy", "ask_travel")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dialogs.actions.ask import (ActionAnswerQuestion, ActionAskCancerType, ActionAskConsent, ActionAskLocation,
                                  ValidateIntakeForm)
+import estimates
 from dialogs.messages import org, t
 from tests.dialogs.actions.turns import Chat, message, run, slots
 
@@ -114,3 +115,13 @@ def test_a_question_during_the_intake_is_answered_and_the_turn_marked() -> None:
 def test_a_message_that_is_no_question_is_left_to_the_form() -> None:
     state = slots(language="en", greeted=True, consent="given")
     assert run(ActionAnswerQuestion(), state, message("breast", intent="ask_cost", confidence=0.3)).events == []
+
+
+def test_an_email_gives_the_recommendation_the_facts_so_far_support_before_the_questions() -> None:
+    understood, asked = Chat("email").say("Hello, my father's DLBCL lymphoma relapsed after R-CHOP. What can be done?")
+    text = asked.texts[0]
+    line = estimates.render_recommendation_line(
+        {"primary": "car_t_eligibility", "secondary": [], "reasons": ["R3_car_t: ..."]}, "en")
+    provisional = t("email_provisional", "en", line=line)
+    assert provisional in text and text.index(provisional) < text.index(t("email_questions_intro", "en"))
+    assert understood.update.case["recommendation"]["primary"] is None  # told, not yet the case's: no ticket yet
