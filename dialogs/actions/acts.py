@@ -178,13 +178,14 @@ def wants_human(reading: ActReading) -> bool:
 
 def service_after_recommendation(found: dict[str, Any], reading: ActReading, proposed: str | None,
                                  accepted: bool) -> dict[str, Any]:
-    """After a recommendation the service changes only on an explicit wish or a yes to our
-    offer; a service merely mentioned ("we did the translation ourselves") changes nothing."""
+    """After a recommendation the service changes only on an explicit wish, a number from
+    our menu, or a yes to our offer; a service merely mentioned ("we did the translation
+    ourselves") changes nothing."""
     out = dict(found)
     if proposed and accepted:
         out["request.service"] = proposed
         return out
-    if out.get("request.service") and not (reading.acts & set(EXPLICIT)):
+    if out.get("request.service") and not (reading.acts & set(EXPLICIT)) and not out.get("_menu_choice"):
         out.pop("request.service", None)
         out.pop("request.text", None)
     if out.get("request.service") == "unsure":

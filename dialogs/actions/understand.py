@@ -51,14 +51,15 @@ def _found(tracker: Tracker, text: str, readable: str, language: str, channel: s
     done = tracker.get_slot("phase") == "done"
     service_asked = _service_asked(tracker, channel)
     found = fact_extraction.extract_facts(readable, language, answering_service=bool(service_asked)) if readable.strip() else {}
-    if readable.strip() and not found.get("request.service") and (service_asked or (done and asked.get("requested_service"))):
-        if choice := form_slots.menu_choice(readable, language, in_sentences=bool(service_asked)):
+    if text.strip() and not found.get("request.service") and (service_asked or (done and asked.get("requested_service"))):
+        if choice := form_slots.menu_choice(readable, language, in_sentences=bool(service_asked)) if readable.strip() else None:
             found["request.service"] = choice  # also a late "number 4" to the menu we showed
+            found["_menu_choice"] = True  # a number from our menu is an explicit choice
         elif service_asked and not flags and not tracker.get_slot("requested_service"):
             # DESIGN 2.3: an answer to "how can we help?" that names no service (a
             # retelling, a question back, an emoji) means "not sure": the rules decide.
             found["request.service"] = "unsure"
-            found["request.text"] = readable.strip()[:300]
+            found["request.text"] = text.strip()[:300]
     if requested == "location" and found.get("location.country") and int(found.get("location.strength") or 0) < 2:
         # The answer to "where does the patient live?" is where the patient lives: a place
         # named later in passing ("to go to India for an opinion") does not move it.
